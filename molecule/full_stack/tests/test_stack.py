@@ -1,0 +1,100 @@
+"""The whole stack on a converged host: nginx -> unix socket -> uWSGI under supervisord -> perch."""
+
+import re
+
+import pytest
+from conftest import process_tree, supervised_pid
+
+APP = "perch"
+SOCKET = f"/run/uwsgi/{APP}/uwsgi.sock"
+
+
+@pytest.mark.parametrize("package", ["nginx", "supervisor", "python3-venv"])
+def test_package_installed(host, package):
+    assert host.package(package).is_installed
+
+
+@pytest.mark.parametrize("service", ["nginx", "supervisor"])
+def test_service_enabled_and_running(host, service):
+    assert host.service(service).is_enabled
+    assert host.service(service).is_running
+
+
+def test_uwsgi_runs_under_supervisor_as_the_app_user(host):
+    master = supervised_pid(host, APP)
+    tree = process_tree(host, master)
+    assert len(tree) == 3, f"expected a master and 2 workers, got {sorted(tree)}"
+    for pid in tree:
+        process = host.process.get(pid=pid)
+        assert process.user == APP
+        assert "uwsgi" in process.args
+
+
+def test_socket_is_private_to_the_app_and_nginx(host):
+    socket = host.file(SOCKET)
+    assert socket.is_socket
+    assert socket.user == APP
+    assert socket.group == "www-data"
+    assert socket.mode == 0o660
+
+
+def test_uwsgi_listens_on_no_tcp_or_udp_port(host):
+    tree = process_tree(host, supervised_pid(host, APP))
+    listening = host.check_output("ss -Htulnp")
+    nginx = host.process.filter(comm="nginx")
+    # The check can see listeners at all: nginx must show up in the same listing.
+    assert any(f"pid={p.pid}," in listening for p in nginx)
+    for pid in tree:
+        assert f"pid={pid}," not in listening
+    unix = host.check_output("ss -Hxlp")
+    assert SOCKET in unix
+
+
+def test_home_page_through_nginx(host, http):
+    response = http("/")
+    assert response.status == 200
+    assert "Welcome to perch" in response.body
+    live = host.file(f"/srv/{APP}/current").linked_to.rsplit("/", 1)[-1]
+    assert response.headers["x-perch-release"] == live
+    assert response.headers["server"] == "nginx"  # server_tokens off: no version
+
+
+def test_static_file_is_served_by_nginx_not_uwsgi(host, http):
+    response = http("/static/style.css")
+    assert response.status == 200
+    assert response.headers["content-type"].startswith("text/css")
+    assert "cache-control" in response.headers  # nginx's `expires`
+    # Anything that went through perch carries its release header; a file nginx served does not.
+    assert "x-perch-release" not in response.headers
+    on_disk = host.check_output(
+        f"find /srv/{APP}/current/venv/lib -path '*/perch/static/style.css' -exec cat {{}} +")
+    assert response.body.strip() == on_disk.strip()
+
+
+def test_health_check(http):
+    response = http("/healthz")
+    assert response.status == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_unknown_page_is_perchs_404(http):
+    assert http("/no-such-page").status == 404
+
+
+def test_release_layout_and_ownership(host):
+    current = host.file(f"/srv/{APP}/current")
+    assert current.is_symlink
+    assert re.fullmatch(r"releases/[0-9a-f]{12}", current.linked_to.split(f"/srv/{APP}/", 1)[-1])
+    release = host.file(f"/srv/{APP}/current/venv")
+    assert release.user == "root"
+    # The app can write its data, and nothing of its code.
+    assert host.run(f"sudo -u {APP} test -w /srv/{APP}/shared/data").rc == 0
+    assert host.run(f"sudo -u {APP} test -w /srv/{APP}/current/venv/bin").rc != 0
+
+
+def test_config_holds_a_secret_only_the_app_can_read(host):
+    config = host.file(f"/srv/{APP}/shared/config.json")
+    assert config.user == "root"
+    assert config.group == APP
+    assert config.mode == 0o640
+    assert len(host.check_output(f"cat /srv/{APP}/shared/secret_key")) >= 32
