@@ -27,7 +27,7 @@ def create_app(test_config=None):
     app.config.from_mapping(
         DATABASE=os.path.join(app.instance_path, "perch.sqlite"),
         SITE_NAME="perch",
-        RELEASE=os.environ.get("ROOST_RELEASE", "unreleased"),
+        RELEASE=os.environ.get("ROOST_RELEASE") or release_of(__file__),
         SECRET_KEY=None,
     )
 
@@ -49,6 +49,18 @@ def create_app(test_config=None):
     app.register_blueprint(health.bp)
     app.after_request(_add_release_header)
     return app
+
+
+def release_of(path):
+    """The release a file belongs to: roost.wsgi installs each in <root>/releases/<id>/.
+
+    The path is resolved now, so code loaded through the `current` symlink names the release it
+    really came from, which is what a deploy's health check needs to see.
+    """
+    parts = os.path.realpath(path).split(os.sep)
+    if "releases" in parts[:-1]:
+        return parts[parts.index("releases") + 1]
+    return "unreleased"
 
 
 def _check_secret_key(app):

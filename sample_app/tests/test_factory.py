@@ -29,3 +29,20 @@ def test_reads_config_file_then_environment(tmp_path, monkeypatch):
 
     monkeypatch.setenv("PERCH_SITE_NAME", "from env")
     assert create_app().config["SITE_NAME"] == "from env"
+
+
+def test_release_is_named_by_the_release_directory_the_code_lives_in(tmp_path):
+    from perch import release_of
+
+    release = tmp_path / "srv" / "app" / "releases" / "0123456789ab" / "venv"
+    release.mkdir(parents=True)
+    (release / "module.py").write_text("")
+    current = tmp_path / "srv" / "app" / "current"
+    current.symlink_to(release.parent)
+    assert release_of(str(current / "venv" / "module.py")) == "0123456789ab"
+    assert release_of(str(tmp_path / "elsewhere.py")) == "unreleased"
+
+
+def test_release_from_environment_wins(monkeypatch):
+    monkeypatch.setenv("ROOST_RELEASE", "from-env")
+    assert create_app({"TESTING": True}).config["RELEASE"] == "from-env"
