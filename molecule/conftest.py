@@ -5,7 +5,10 @@ host's own python3: a test host is never given tools only the tests need.
 """
 
 import json
+import os
 import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -32,16 +35,25 @@ class Response:
         return json.loads(self.body)
 
 
+def http_get(host, path, host_header="localhost", port=80, scheme="http"):
+    """GET a URL on the host's own loopback, from the host."""
+    url = f"{scheme}://127.0.0.1:{port}{path}"
+    out = host.check_output("python3 -c %s %s %s", _FETCH, url, host_header)
+    return Response(**json.loads(out))
+
+
 @pytest.fixture
 def http(host):
-    """GET a URL on the host's loopback: http(path, host_header="localhost", port=80) -> Response."""
+    """http(path, host_header="localhost", port=80) -> Response, on the host under test."""
+    return lambda path, **kwargs: http_get(host, path, **kwargs)
 
-    def get(path, host_header="localhost", port=80, scheme="http"):
-        url = f"{scheme}://127.0.0.1:{port}{path}"
-        out = host.check_output("python3 -c %s %s %s", _FETCH, url, host_header)
-        return Response(**json.loads(out))
 
-    return get
+@pytest.fixture(scope="module")
+def all_hosts():
+    """Every host of the scenario, for tests that change them all at once and then check each."""
+    import testinfra
+
+    return testinfra.get_hosts(["ansible://all"], ansible_inventory=os.environ["MOLECULE_INVENTORY_FILE"])
 
 
 def supervised_pid(host, program):
@@ -61,3 +73,82 @@ def process_tree(host, pid):
             pids.add(child.pid)
             frontier.append(child.pid)
     return pids
+
+
+# --- Driving deploys from the tests -------------------------------------------------------------
+# The lifecycle tests run the collection's own playbooks against the scenario's hosts, exactly as a
+# user runs them, with the inventory and ansible.cfg Molecule made for the scenario.
+
+PROJECT_DIR = os.environ.get("MOLECULE_PROJECT_DIRECTORY", os.path.dirname(os.path.dirname(__file__)))
+
+# Each variant of perch is the sample app with a new version (so a new release) and, for the bad
+# ones, one deliberate fault. Every edit must find its text: a variant never silently stops breaking.
+PERCH_VARIANTS = {
+    "v2": {},
+    "broken_import": {
+        "perch/wsgi.py": [("application = create_app()",
+                           "raise RuntimeError('this release is broken on purpose')\napplication = create_app()")],
+    },
+    "unhealthy": {
+        "perch/health.py": [('return jsonify(status="ok", **body)', 'return jsonify(status="error", **body), 503')],
+    },
+    "broken_migration": {
+        "perch/db.py": [("    db = get_db()\n    before = db.total_changes\n",
+                         "    db = get_db()\n    db.execute('CREATE TABLE half_done (x)')\n    db.commit()\n"
+                         "    raise RuntimeError('this migration fails on purpose')\n")],
+    },
+}
+
+
+def build_perch_variants(root):
+    """Copy sample_app once per variant under root; return {name: path}, with "v1" the original."""
+    source = os.path.join(PROJECT_DIR, "sample_app")
+    paths = {"v1": source}
+    for number, (name, edits) in enumerate(PERCH_VARIANTS.items(), start=2):
+        target = os.path.join(root, name)
+        shutil.copytree(source, target, ignore=shutil.ignore_patterns("*.egg-info", "__pycache__", ".pytest_cache"))
+        edits = {"pyproject.toml": [('version = "0.1.0"', f'version = "0.{number}.0"')], **edits}
+        for relative, replacements in edits.items():
+            path = os.path.join(target, relative)
+            with open(path) as handle:
+                text = handle.read()
+            for old, new in replacements:
+                assert old in text, f"perch variant {name}: {relative} no longer contains {old!r}"
+                text = text.replace(old, new)
+            with open(path, "w") as handle:
+                handle.write(text)
+        paths[name] = target
+    return paths
+
+
+def run_playbook(name, *args):
+    """Run the collection's playbook roost.wsgi.<name> against the scenario's hosts."""
+    command = ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], f"roost.wsgi.{name}", *args]
+    # Plain, unfolded output, so the tests can read the recap and the error messages.
+    env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_CALLBACK_RESULT_FORMAT": "json"}
+    return subprocess.run(command, capture_output=True, text=True, timeout=900, check=False, env=env)
+
+
+def recap_changes(output):
+    """{host: changed count} from a playbook's PLAY RECAP."""
+    changes = {}
+    for match in re.finditer(r"^(\S+)\s+:\s+ok=\d+\s+changed=(\d+)", output, re.MULTILINE):
+        changes[match.group(1)] = int(match.group(2))
+    return changes
+
+
+@pytest.fixture(scope="session")
+def perch_variants(tmp_path_factory):
+    return build_perch_variants(str(tmp_path_factory.mktemp("perch-variants")))
+
+
+def live_release(host, app="perch"):
+    return host.check_output(f"readlink /srv/{app}/current").rsplit("/", 1)[-1]
+
+
+def history(host, app="perch"):
+    return [line.split()[-1] for line in host.check_output(f"cat /srv/{app}/history.log").splitlines() if line]
+
+
+def releases(host, app="perch"):
+    return set(host.check_output(f"ls /srv/{app}/releases").split())

@@ -1,0 +1,130 @@
+"""The release lifecycle, in order: each test starts from the state the one before it left.
+
+converge deployed perch v1. Then: deploy v2; deploy v2 again (no change); roll back to v1 and
+forward to v2 by name; then three bad releases, each of which must leave v2 serving: one whose app
+does not load, one that loads but fails its health check, one whose migration fails.
+
+Each test runs a playbook once against every host and then checks every host, so the steps keep
+their order (tests parametrized by host would run all of one host's steps first).
+"""
+
+import pytest
+from conftest import history, http_get, live_release, recap_changes, releases, run_playbook
+
+# What each host had at each step, by inventory name.
+SEEN = {}
+
+COUNT_PAGES = (
+    "sudo -u perch /usr/bin/python3 -c \"import sqlite3; "
+    "db = sqlite3.connect('/srv/perch/shared/data/perch.sqlite'); "
+    "print(db.execute('SELECT count(*) FROM page').fetchone()[0], "
+    "db.execute(\\\"SELECT count(*) FROM sqlite_master WHERE name = 'half_done'\\\").fetchone()[0])\"")
+
+
+def name(host):
+    return host.backend.host
+
+
+def answering(host):
+    response = http_get(host, "/healthz")
+    return response.status, response.headers.get("x-perch-release"), response.json().get("version")
+
+
+def assert_succeeded(run):
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+
+
+def assert_failed_saying(run, *phrases):
+    assert run.returncode != 0, "the deploy should have failed:\n" + run.stdout[-3000:]
+    for phrase in phrases:
+        assert phrase in run.stdout, f"{phrase!r} not in the output:\n" + run.stdout[-4000:]
+
+
+def assert_serving(host, release, version):
+    assert live_release(host) == release
+    assert answering(host) == (200, release, version)
+
+
+@pytest.fixture(scope="module")
+def v1(all_hosts):
+    """The release converge put live on each host."""
+    return {name(host): live_release(host) for host in all_hosts}
+
+
+def test_v1_is_live_and_recorded(all_hosts, v1):
+    for host in all_hosts:
+        assert_serving(host, v1[name(host)], "0.1.0")
+        assert history(host) == [v1[name(host)]]
+
+
+def test_deploy_v2_makes_a_new_release_and_keeps_v1(all_hosts, v1, perch_variants):
+    assert_succeeded(run_playbook("deploy", "-e", f"wsgi_app_project={perch_variants['v2']}"))
+    for host in all_hosts:
+        v2 = SEEN.setdefault("v2", {})[name(host)] = live_release(host)
+        assert v2 != v1[name(host)]
+        assert_serving(host, v2, "0.2.0")
+        assert history(host) == [v1[name(host)], v2]
+        assert {v1[name(host)], v2} <= releases(host)
+
+
+def test_redeploying_the_same_code_changes_nothing(all_hosts, perch_variants):
+    run = run_playbook("deploy", "-e", f"wsgi_app_project={perch_variants['v2']}")
+    assert_succeeded(run)
+    for host in all_hosts:
+        assert recap_changes(run.stdout).get(name(host)) == 0, run.stdout[-3000:]
+        assert history(host)[-1] == SEEN["v2"][name(host)]
+
+
+def test_rollback_goes_to_the_previous_release(all_hosts, v1):
+    assert_succeeded(run_playbook("rollback"))
+    for host in all_hosts:
+        assert_serving(host, v1[name(host)], "0.1.0")
+        assert SEEN["v2"][name(host)] in releases(host)  # kept, to go forward again
+
+
+def test_rollback_to_a_named_release(all_hosts):
+    for host in all_hosts:  # release ids differ per host: each has its own Python
+        v2 = SEEN["v2"][name(host)]
+        assert_succeeded(run_playbook("rollback", "--limit", name(host), "-e", f"wsgi_app_rollback_to={v2}"))
+        assert_serving(host, v2, "0.2.0")
+
+
+def test_rollback_refuses_what_is_not_a_release_id(all_hosts):
+    assert_failed_saying(run_playbook("rollback", "-e", "wsgi_app_rollback_to=../../etc"), "12 hex digits")
+    for host in all_hosts:
+        assert_serving(host, SEEN["v2"][name(host)], "0.2.0")
+
+
+def test_a_release_whose_app_does_not_load_is_never_switched_to(all_hosts, perch_variants):
+    before = {name(host): releases(host) for host in all_hosts}
+    run = run_playbook("deploy", "-e", f"wsgi_app_project={perch_variants['broken_import']}")
+    assert_failed_saying(run, "does not load", "broken on purpose", "still serves")
+    for host in all_hosts:
+        v2 = SEEN["v2"][name(host)]
+        assert f"{v2} still serves" in run.stdout
+        assert_serving(host, v2, "0.2.0")
+        assert history(host)[-1] == v2
+        assert len(releases(host) - before[name(host)]) == 1  # the bad release is kept for inspection
+
+
+def test_an_unhealthy_release_is_rolled_back(all_hosts, perch_variants):
+    before = {name(host): releases(host) for host in all_hosts}
+    run = run_playbook("deploy", "-e", f"wsgi_app_project={perch_variants['unhealthy']}")
+    assert_failed_saying(run, "failed its health gate", "answered 503", "serves again")
+    for host in all_hosts:
+        v2 = SEEN["v2"][name(host)]
+        (bad,) = releases(host) - before[name(host)]
+        assert f"Rolled back: {v2} serves again" in run.stdout
+        assert_serving(host, v2, "0.2.0")
+        assert history(host)[-2:] == [bad, v2]  # it went live, failed its gate, and v2 came back
+
+
+def test_a_failed_migration_restores_the_database(all_hosts, perch_variants):
+    pages = {name(host): host.check_output(COUNT_PAGES).split() for host in all_hosts}
+    assert all(half_done == "0" for _, half_done in pages.values())
+    run = run_playbook("deploy", "-e", f"wsgi_app_project={perch_variants['broken_migration']}")
+    assert_failed_saying(run, "migration failed", "The database was restored", "still serves")
+    for host in all_hosts:
+        # The half-done migration created a table before failing; the restore took it away again.
+        assert host.check_output(COUNT_PAGES).split() == [pages[name(host)][0], "0"]
+        assert_serving(host, SEEN["v2"][name(host)], "0.2.0")

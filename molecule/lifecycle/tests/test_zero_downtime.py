@@ -1,0 +1,60 @@
+"""Deploys under load drop no request: v1 -> v2 -> v1 while a bounded load loop runs through nginx.
+
+The load runs on each host's own loopback (molecule/shared/loadgen.py: 4 connections at 200
+requests/s, at most 100,000 requests and 300 seconds), on every host at once, while the playbooks
+switch releases.
+Each host's figures are written to .roost/reports/zero-downtime-<host>.json.
+"""
+
+import json
+import os
+import time
+
+import pytest
+from conftest import PROJECT_DIR, run_playbook
+
+LOADGEN = os.path.join(PROJECT_DIR, "molecule", "shared", "loadgen.py")
+OUT, STOP = "/tmp/loadgen.json", "/tmp/loadgen.stop"
+
+
+@pytest.fixture(scope="module")
+def load_during_deploys(all_hosts, perch_variants):
+    for target in all_hosts:
+        target.ansible("copy", f"src={LOADGEN} dest=/tmp/loadgen.py mode=0755", become=True, check=False)
+        target.run(f"rm -f {OUT} {STOP}")
+        target.run(f"setsid nohup /usr/bin/python3 /tmp/loadgen.py --out {OUT} --stop {STOP} "
+                   "--concurrency 4 --rate 200 --seconds 300 --max-requests 100000 </dev/null >/tmp/loadgen.log 2>&1 &")
+    time.sleep(3)  # steady state before the first switch
+    runs = [run_playbook("deploy", "-e", f"wsgi_app_project={perch_variants[version]}")
+            for version in ("v1", "v2", "v1")]
+    time.sleep(3)
+    summaries = {}
+    for target in all_hosts:
+        target.run(f"touch {STOP}")
+        for _ in range(60):
+            if target.file(OUT).exists:
+                break
+            time.sleep(0.5)
+        summaries[target.backend.host] = json.loads(target.check_output(f"cat {OUT}"))
+    reports = os.path.join(PROJECT_DIR, ".roost", "reports")
+    os.makedirs(reports, exist_ok=True)
+    for name, summary in summaries.items():
+        with open(os.path.join(reports, f"zero-downtime-{name}.json"), "w") as handle:
+            json.dump(summary, handle, indent=2)
+    return runs, summaries
+
+
+def test_deploys_under_load_succeed(load_during_deploys):
+    runs, _ = load_during_deploys
+    for run in runs:
+        assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+
+
+def test_deploys_under_load_drop_no_request(host, load_during_deploys):
+    _, summaries = load_during_deploys
+    summary = summaries[host.backend.host]
+    print(f"{host.backend.host}: {summary['requests']} requests, {summary['failures']} failed, "
+          f"p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms, max {summary['max_ms']} ms")
+    assert summary["requests"] > 1000, "the load loop hardly ran; the test would prove nothing"
+    assert summary["failures"] == 0, summary["failure_samples"]
+    assert summary["seconds"] < 300, "the load ran into its time bound: it outlived the deploys"

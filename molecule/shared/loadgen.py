@@ -1,0 +1,122 @@
+#!/usr/bin/python3
+"""A bounded HTTP load loop for the test hosts: only the standard library, only 127.0.0.1.
+
+    loadgen.py --out FILE [--path /] [--host-header localhost] [--concurrency 4] [--rate 200]
+               [--seconds 180] [--max-requests 200000] [--stop FILE]
+
+--rate caps the requests per second of all connections together, so the load shows every failure
+without starving the deploy it is watching (the test hosts share two cores).
+
+It runs until --seconds pass, --max-requests are sent, or the --stop file appears, then writes
+JSON to --out: totals, failures (any non-2xx answer or socket error, with samples), latency
+percentiles in milliseconds, and a per-second timeline.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import threading
+import time
+
+
+def worker(args, deadline, budget, lock, results):
+    conn = None
+    interval = args.concurrency / args.rate
+    next_start = time.monotonic()
+    while time.monotonic() < deadline and not os.path.exists(args.stop):
+        next_start += interval
+        pause = next_start - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        elif pause < -interval:
+            next_start = time.monotonic()  # fell behind (a slow answer): no burst to catch up
+        with lock:
+            if budget[0] <= 0:
+                return
+            budget[0] -= 1
+        started = time.monotonic()
+        error = None
+        try:
+            if conn is None:
+                conn = http.client.HTTPConnection("127.0.0.1", 80, timeout=10)
+            conn.request("GET", args.path, headers={"Host": args.host_header})
+            response = conn.getresponse()
+            response.read()
+            status = response.status
+            if response.getheader("Connection", "").lower() == "close":
+                conn.close()
+                conn = None
+        except (OSError, http.client.HTTPException) as exc:
+            status, error = 0, f"{type(exc).__name__}: {exc}"
+            if conn is not None:
+                conn.close()
+            conn = None
+        elapsed = time.monotonic() - started
+        with lock:
+            results.append((started, elapsed, status, error))
+
+
+def percentile(sorted_values, fraction):
+    if not sorted_values:
+        return 0.0
+    index = min(len(sorted_values) - 1, int(round(fraction * (len(sorted_values) - 1))))
+    return sorted_values[index]
+
+
+def summarize(results, began):
+    latencies = sorted(elapsed * 1000 for _, elapsed, _, _ in results)
+    failures = [(status, error) for _, _, status, error in results if not 200 <= status < 300]
+    timeline = {}
+    for started, elapsed, status, _ in results:
+        second = int(started - began)
+        slot = timeline.setdefault(second, {"second": second, "requests": 0, "failures": 0, "max_ms": 0.0})
+        slot["requests"] += 1
+        slot["failures"] += 0 if 200 <= status < 300 else 1
+        slot["max_ms"] = max(slot["max_ms"], round(elapsed * 1000, 2))
+    statuses = {}
+    for _, _, status, _ in results:
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+    return {
+        "requests": len(results),
+        "failures": len(failures),
+        "failure_samples": [f"{status} {error or ''}".strip() for status, error in failures[:10]],
+        "statuses": statuses,
+        "p50_ms": round(percentile(latencies, 0.50), 2),
+        "p99_ms": round(percentile(latencies, 0.99), 2),
+        "max_ms": round(latencies[-1], 2) if latencies else 0.0,
+        "timeline": [timeline[key] for key in sorted(timeline)],
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--path", default="/")
+    parser.add_argument("--host-header", default="localhost")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--rate", type=float, default=200.0, help="requests per second, all connections")
+    parser.add_argument("--seconds", type=float, default=180)
+    parser.add_argument("--max-requests", type=int, default=200_000)
+    parser.add_argument("--stop", default="/tmp/loadgen.stop")
+    args = parser.parse_args()
+
+    began = time.monotonic()
+    deadline = began + args.seconds
+    budget, lock, results = [args.max_requests], threading.Lock(), []
+    threads = [threading.Thread(target=worker, args=(args, deadline, budget, lock, results))
+               for _ in range(args.concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    summary = summarize(results, began)
+    summary["seconds"] = round(time.monotonic() - began, 2)
+    partial = args.out + ".partial"
+    with open(partial, "w") as handle:
+        json.dump(summary, handle)
+    os.rename(partial, args.out)
+
+
+if __name__ == "__main__":
+    main()
