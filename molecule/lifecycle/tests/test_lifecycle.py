@@ -34,10 +34,23 @@ def assert_succeeded(run):
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
 
 
+def output(run):
+    """Everything the playbook printed (failures go to stderr), with line wrapping undone."""
+    return " ".join((run.stdout + run.stderr).split())
+
+
 def assert_failed_saying(run, *phrases):
     assert run.returncode != 0, "the deploy should have failed:\n" + run.stdout[-3000:]
     for phrase in phrases:
-        assert phrase in run.stdout, f"{phrase!r} not in the output:\n" + run.stdout[-4000:]
+        assert phrase in output(run), f"{phrase!r} not in the output:\n" + output(run)[-4000:]
+
+
+def deploy_failing(all_hosts, project, *phrases):
+    """Deploy a bad release; check the play failed saying phrases; return {host: its new releases}."""
+    before = {name(host): releases(host) for host in all_hosts}
+    run = run_playbook("deploy", "-e", f"wsgi_app_project={project}")
+    assert_failed_saying(run, *phrases)
+    return run, {name(host): releases(host) - before[name(host)] for host in all_hosts}
 
 
 def assert_serving(host, release, version):
@@ -96,25 +109,21 @@ def test_rollback_refuses_what_is_not_a_release_id(all_hosts):
 
 
 def test_a_release_whose_app_does_not_load_is_never_switched_to(all_hosts, perch_variants):
-    before = {name(host): releases(host) for host in all_hosts}
-    run = run_playbook("deploy", "-e", f"wsgi_app_project={perch_variants['broken_import']}")
-    assert_failed_saying(run, "does not load", "broken on purpose", "still serves")
+    run, new = deploy_failing(all_hosts, perch_variants["broken_import"], "does not load", "broken on purpose")
     for host in all_hosts:
         v2 = SEEN["v2"][name(host)]
-        assert f"{v2} still serves" in run.stdout
+        assert f"{v2} still serves" in output(run)
         assert_serving(host, v2, "0.2.0")
         assert history(host)[-1] == v2
-        assert len(releases(host) - before[name(host)]) == 1  # the bad release is kept for inspection
+        assert len(new[name(host)]) == 1  # the bad release is kept for inspection
 
 
 def test_an_unhealthy_release_is_rolled_back(all_hosts, perch_variants):
-    before = {name(host): releases(host) for host in all_hosts}
-    run = run_playbook("deploy", "-e", f"wsgi_app_project={perch_variants['unhealthy']}")
-    assert_failed_saying(run, "failed its health gate", "answered 503", "serves again")
+    run, new = deploy_failing(all_hosts, perch_variants["unhealthy"], "failed its health gate", "answered 503")
     for host in all_hosts:
         v2 = SEEN["v2"][name(host)]
-        (bad,) = releases(host) - before[name(host)]
-        assert f"Rolled back: {v2} serves again" in run.stdout
+        (bad,) = new[name(host)]
+        assert f"Rolled back: {v2} serves again" in output(run)
         assert_serving(host, v2, "0.2.0")
         assert history(host)[-2:] == [bad, v2]  # it went live, failed its gate, and v2 came back
 
@@ -122,9 +131,10 @@ def test_an_unhealthy_release_is_rolled_back(all_hosts, perch_variants):
 def test_a_failed_migration_restores_the_database(all_hosts, perch_variants):
     pages = {name(host): host.check_output(COUNT_PAGES).split() for host in all_hosts}
     assert all(half_done == "0" for _, half_done in pages.values())
-    run = run_playbook("deploy", "-e", f"wsgi_app_project={perch_variants['broken_migration']}")
-    assert_failed_saying(run, "migration failed", "The database was restored", "still serves")
+    run, _ = deploy_failing(all_hosts, perch_variants["broken_migration"], "migration failed",
+                            "The database was restored")
     for host in all_hosts:
+        assert f"{SEEN['v2'][name(host)]} still serves" in output(run)
         # The half-done migration created a table before failing; the restore took it away again.
         assert host.check_output(COUNT_PAGES).split() == [pages[name(host)][0], "0"]
         assert_serving(host, SEEN["v2"][name(host)], "0.2.0")
