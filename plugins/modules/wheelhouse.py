@@ -14,8 +14,13 @@ description:
     dependency as a binary wheel for the target's Python version, C library and architecture.
   - Writes C(requirements.txt) pinning every wheel by version and sha256, for
     C(pip install --no-index --require-hashes) on a host that cannot reach an index.
+  - With O(lock), the dependencies are exactly the hash-pinned versions of that file (as written by
+    C(uv pip compile --universal --generate-hashes) or C(pip-compile --generate-hashes)), so a new
+    upstream release never changes a deploy. Without it they are resolved at each build.
   - The wheelhouse is stored under O(dest)/RELEASE_ID, where the release id is derived from the
     wheels' content, so the same code always gives the same id and any change gives a new one.
+  - A build is remembered by a fingerprint of the project's files, the lock and the options: when none
+    of them changed, the earlier wheelhouse is returned at once, without running pip.
   - Run it on the controller (C(delegate_to: localhost)); it needs pip and access to a package index there.
 options:
   project:
@@ -44,6 +49,20 @@ options:
     type: list
     elements: str
     default: []
+  lock:
+    description:
+      - A requirements file that pins every dependency of the project with C(--hash) lines.
+      - Each pinned wheel is checked against its hash, and the build fails when the lock does not cover
+        a dependency of the project.
+    type: path
+  dependencies:
+    description:
+      - V(wheels) fetches every dependency as a wheel (the host then installs without an index).
+      - V(index) puts only the project's wheel in the wheelhouse; the host's pip installs the
+        dependencies from its index (still pinned by hash when O(lock) is given).
+    type: str
+    choices: [wheels, index]
+    default: wheels
 author:
   - roost.wsgi developers
 """
@@ -52,6 +71,7 @@ EXAMPLES = r"""
 - name: Build the wheelhouse for this host
   roost.wsgi.wheelhouse:
     project: "{{ playbook_dir }}/../sample_app"
+    lock: "{{ playbook_dir }}/../sample_app/requirements.lock"
     dest: ~/.cache/roost-wsgi/perch
     python_version: "3.11"
     glibc_version: "2.36"
@@ -67,10 +87,15 @@ release_id:
   type: str
   sample: 3f2a9c41b7de
 path:
-  description: Directory holding the wheels and C(requirements.txt).
+  description: Directory holding the wheels, C(requirements.txt) and the archive of both.
   returned: success
   type: str
   sample: /home/me/.cache/roost-wsgi/perch/3f2a9c41b7de
+archive:
+  description: An uncompressed tar of the wheels and C(requirements.txt), to push in one transfer.
+  returned: success
+  type: str
+  sample: /home/me/.cache/roost-wsgi/perch/3f2a9c41b7de/wheelhouse.tar
 project_wheel:
   description: File name of the project's own wheel.
   returned: success
@@ -81,12 +106,19 @@ wheels:
   returned: success
   type: list
   elements: str
+cached:
+  description: Whether the wheelhouse came from an earlier build of the same files and options.
+  returned: success
+  type: bool
 """
 
 import hashlib
+import json
 import os
+import re
 import shutil
 import sys
+import tarfile
 import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
@@ -94,6 +126,11 @@ from ansible.module_utils.basic import AnsibleModule
 # A fixed timestamp makes the zip entries, and so the wheel's bytes, depend on content only.
 SOURCE_DATE_EPOCH = "315532800"
 OLDEST_MANYLINUX_GLIBC_MINOR = 17
+ARCHIVE = "wheelhouse.tar"
+# Never part of a project's source: caches, virtualenvs and the outputs of earlier builds.
+IGNORED_DIRS = frozenset({".git", ".hg", "__pycache__", "build", "dist", ".venv", "venv", ".tox", ".nox",
+                          ".pytest_cache", ".mypy_cache", ".ruff_cache"})
+PINNED = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)")
 
 
 def platform_tags(glibc_version, architecture):
@@ -113,9 +150,92 @@ def sha256(path):
     return digest.hexdigest()
 
 
+def sha256_text(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def normalize(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def wheel_name_version(filename):
     name, version = filename.split("-")[:2]
-    return name.replace("_", "-").lower(), version
+    return normalize(name), version
+
+
+def pins(lock_text):
+    """{normalized name: version} of the lines of a lock that pin with '=='."""
+    found = {}
+    for line in lock_text.splitlines():
+        match = PINNED.match(line.strip())
+        if match:
+            found[normalize(match.group(1))] = match.group(2)
+    return found
+
+
+def fingerprint(project, lock_text, options):
+    """A digest of every source file of the project, the lock and the build options."""
+    digest = hashlib.sha256(json.dumps(options, sort_keys=True).encode())
+    digest.update(b"lock\0" + lock_text.encode() + b"\0")
+    for root, dirs, files in os.walk(project):
+        dirs[:] = sorted(d for d in dirs if d not in IGNORED_DIRS and not d.endswith(".egg-info"))
+        for name in sorted(files):
+            if name.endswith((".pyc", ".pyo")):
+                continue
+            path = os.path.join(root, name)
+            content = os.readlink(path) if os.path.islink(path) else sha256(path)
+            digest.update(f"{os.path.relpath(path, project)}\0{content}\n".encode())
+    return digest.hexdigest()
+
+
+class Build:
+    """One build of a wheelhouse in a scratch directory under dest."""
+
+    def __init__(self, module, work):
+        self.module = module
+        self.params = module.params
+        self.pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
+        self.build_dir = os.path.join(work, "build")
+        self.wheels_dir = os.path.join(work, "wheels")
+        os.makedirs(self.wheels_dir)
+        py_major, py_minor = (int(part) for part in self.params["python_version"].split(".")[:2])
+        self.target = ["--only-binary=:all:", "--python-version", f"{py_major}.{py_minor}",
+                       "--implementation", "cp", "--abi", f"cp{py_major}{py_minor}", "--abi", "abi3",
+                       "--abi", "none"]
+        for tag in platform_tags(self.params["glibc_version"], self.params["architecture"]):
+            self.target += ["--platform", tag]
+        self.describe = (f"CPython {py_major}.{py_minor} on {self.params['architecture']} with glibc "
+                         f"{self.params['glibc_version']}")
+
+    def run(self, argv, msg, **kwargs):
+        rc, out, err = self.module.run_command(argv, **kwargs)
+        if rc != 0:
+            self.module.fail_json(msg=f"{msg}: {err.strip().splitlines()[-1] if err.strip() else rc}",
+                                  stdout=out, stderr=err)
+
+    def project_wheel(self, project):
+        # An absolute path: a bare directory name would be looked up on the index as a project name.
+        self.run(self.pip + ["wheel", "--no-deps", "--wheel-dir", self.build_dir, project],
+                 f"building the wheel of {project} failed",
+                 environ_update={"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH})
+        (name,) = os.listdir(self.build_dir)
+        return os.path.join(self.build_dir, name)
+
+    def download(self, wheel):
+        """Every dependency of the wheel and the extra requirements, resolved now."""
+        self.run(self.pip + ["download", "--dest", self.wheels_dir] + self.target + [wheel] + self.params["requirements"],
+                 f"no complete set of binary wheels for {self.describe}")
+
+    def download_locked(self, wheel, lock):
+        """Exactly the lock's wheels, each checked against its hash; then prove the lock is complete."""
+        self.run(self.pip + ["download", "--no-deps", "--require-hashes", "--dest", self.wheels_dir]
+                 + self.target + ["--requirement", lock],
+                 f"the wheels pinned in {lock} could not all be fetched for {self.describe}")
+        shutil.copy(wheel, self.wheels_dir)
+        self.run(self.pip + ["download", "--no-index", "--find-links", self.wheels_dir,
+                             "--dest", os.path.join(self.build_dir, "check")] + self.target
+                 + [wheel] + self.params["requirements"],
+                 f"{lock} does not pin every dependency of the project and of {self.params['requirements']}")
 
 
 def main():
@@ -127,6 +247,8 @@ def main():
             glibc_version=dict(type="str", required=True),
             architecture=dict(type="str", default="x86_64", choices=["x86_64", "aarch64"]),
             requirements=dict(type="list", elements="str", default=[]),
+            lock=dict(type="path"),
+            dependencies=dict(type="str", default="wheels", choices=["wheels", "index"]),
         ),
         supports_check_mode=True,
     )
@@ -135,59 +257,88 @@ def main():
     if not os.path.isfile(os.path.join(project, "pyproject.toml")):
         module.fail_json(msg=f"project: {project} has no pyproject.toml; point it at the app's source tree")
     try:
-        tags = platform_tags(params["glibc_version"], params["architecture"])
-        py_major, py_minor = (int(part) for part in params["python_version"].split(".")[:2])
+        platform_tags(params["glibc_version"], params["architecture"])
+        [int(part) for part in params["python_version"].split(".")[:2]]
     except ValueError as exc:
         module.fail_json(msg=f"cannot derive wheel tags: {exc}")
 
+    lock, lock_text = params["lock"], ""
+    if lock:
+        lock = os.path.abspath(lock)
+        if not os.path.isfile(lock):
+            module.fail_json(msg=f"lock: {lock} does not exist")
+        with open(lock) as handle:
+            lock_text = handle.read()
+        if "--hash=" not in lock_text:
+            module.fail_json(msg=f"lock: {lock} pins no hashes; compile it with --generate-hashes")
+        pinned = pins(lock_text)
+        for requirement in params["requirements"]:
+            match = PINNED.match(requirement) or re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+            if match and normalize(match.group(1)) not in pinned:
+                module.fail_json(msg=f"lock: {lock} does not pin {match.group(1)} (required as {requirement}); "
+                                     "add it to the lock's inputs and compile the lock again")
+
     dest = params["dest"]
-    os.makedirs(dest, exist_ok=True)
+    os.makedirs(os.path.join(dest, ".builds"), exist_ok=True)
+    options = {key: params[key] for key in ("python_version", "glibc_version", "architecture",
+                                            "requirements", "dependencies")}
+    record = os.path.join(dest, ".builds", fingerprint(project, lock_text, options) + ".json")
+    if os.path.isfile(record):
+        with open(record) as handle:
+            result = json.load(handle)
+        if os.path.isfile(result.get("archive", "")):
+            module.exit_json(changed=False, cached=True, **result)
+
     work = tempfile.mkdtemp(prefix=".build-", dir=dest)
     try:
-        pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
-        build_dir = os.path.join(work, "build")
-        wheels_dir = os.path.join(work, "wheels")
-        # An absolute path: a bare directory name would be looked up on the index as a project name.
-        rc, out, err = module.run_command(
-            pip + ["wheel", "--no-deps", "--wheel-dir", build_dir, project],
-            environ_update={"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
-        )
-        if rc != 0:
-            module.fail_json(msg=f"building the wheel of {project} failed", stdout=out, stderr=err)
-        (project_wheel,) = os.listdir(build_dir)
+        build = Build(module, work)
+        wheel = build.project_wheel(project)
+        wheels_dir = build.wheels_dir
+        if params["dependencies"] == "index":
+            shutil.copy(wheel, wheels_dir)
+        elif lock:
+            build.download_locked(wheel, lock)
+        else:
+            build.download(wheel)
 
-        abi = f"cp{py_major}{py_minor}"
-        download = pip + ["download", "--dest", wheels_dir, "--only-binary=:all:",
-                          "--python-version", f"{py_major}.{py_minor}", "--implementation", "cp",
-                          "--abi", abi, "--abi", "abi3", "--abi", "none"]
-        for tag in tags:
-            download += ["--platform", tag]
-        download += [os.path.join(build_dir, project_wheel)] + params["requirements"]
-        rc, out, err = module.run_command(download)
-        if rc != 0:
-            module.fail_json(
-                msg=f"no complete set of binary wheels for CPython {py_major}.{py_minor} on "
-                    f"{params['architecture']} with glibc {params['glibc_version']}",
-                stdout=out, stderr=err)
-
-        wheels = sorted(os.listdir(wheels_dir))
+        wheels = sorted(name for name in os.listdir(wheels_dir) if name.endswith(".whl"))
         hashes = {name: sha256(os.path.join(wheels_dir, name)) for name in wheels}
-        release_id = hashlib.sha256(
-            "".join(f"{hashes[name]}  {name}\n" for name in wheels).encode()).hexdigest()[:12]
         with open(os.path.join(wheels_dir, "requirements.txt"), "w") as handle:
-            for name in wheels:
-                dist, version = wheel_name_version(name)
-                handle.write(f"{dist}=={version} --hash=sha256:{hashes[name]}\n")
+            if params["dependencies"] == "index":
+                # What the host's pip installs from its index before the project's own wheel.
+                handle.write(lock_text if lock else "".join(f"{req}\n" for req in params["requirements"]))
+            else:
+                for name in wheels:
+                    dist, version = wheel_name_version(name)
+                    handle.write(f"{dist}=={version} --hash=sha256:{hashes[name]}\n")
+        with open(os.path.join(wheels_dir, "requirements.txt"), "rb") as handle:
+            content = "".join(f"{hashes[name]}  {name}\n" for name in wheels) + sha256_text(handle.read())
+        release_id = hashlib.sha256(content.encode()).hexdigest()[:12]
+        # The whole wheelhouse as one file: one transfer to the host instead of one per wheel.
+        with tarfile.open(os.path.join(work, ARCHIVE), "w") as archive:
+            for name in sorted(os.listdir(wheels_dir)):
+                archive.add(os.path.join(wheels_dir, name), arcname=name)
+        os.rename(os.path.join(work, ARCHIVE), os.path.join(wheels_dir, ARCHIVE))
 
         path = os.path.join(dest, release_id)
         changed = not os.path.isdir(path)
         if changed:
-            os.rename(wheels_dir, path)
+            try:
+                os.rename(wheels_dir, path)
+            except OSError:
+                # Another host of the same play built the same release a moment before.
+                if not os.path.isdir(path):
+                    raise
+                changed = False
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    module.exit_json(changed=changed, release_id=release_id, path=path,
-                     project_wheel=project_wheel, wheels=wheels)
+    result = dict(release_id=release_id, path=path, archive=os.path.join(path, ARCHIVE),
+                  project_wheel=os.path.basename(wheel), wheels=wheels)
+    with open(record + ".tmp", "w") as handle:
+        json.dump(result, handle)
+    os.replace(record + ".tmp", record)
+    module.exit_json(changed=changed, cached=False, **result)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,113 @@
+"""The wheelhouse module, run by ansible on this controller with real pip against the real index."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_APP = ROOT / "sample_app"
+LOCK = SAMPLE_APP / "requirements.lock"
+UWSGI = "pyuwsgi==2.0.30.post1"
+# Debian 12's CPython and glibc on x86_64.
+TARGET = {"python_version": "3.11", "glibc_version": "2.36"}
+
+
+def wheelhouse(**args):
+    """Run roost.wsgi.wheelhouse on localhost; return its result (failed or not)."""
+    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
+               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_NOCOLOR="1",
+               ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "ansible"), "localhost", "-i", "localhost,", "-c", "local",
+         "-e", f"ansible_python_interpreter={sys.executable}",
+         "-m", "roost.wsgi.wheelhouse", "-a", json.dumps({**TARGET, **args})],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    plays = json.loads(done.stdout)["plays"]
+    return plays[0]["tasks"][0]["hosts"]["localhost"]
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A private copy of perch, free to change."""
+    copy = tmp_path / "perch"
+    shutil.copytree(SAMPLE_APP, copy, ignore=shutil.ignore_patterns("*.egg-info", "__pycache__", "instance"))
+    return copy
+
+
+def test_a_lock_gives_exactly_its_pinned_wheels_and_is_remembered(project, tmp_path):
+    dest = tmp_path / "cache"
+    first = wheelhouse(project=str(project), dest=str(dest), lock=str(LOCK), requirements=[UWSGI])
+    assert not first.get("failed"), first.get("msg")
+    assert first["cached"] is False
+    locked = (LOCK.read_text())
+    for name in first["wheels"]:
+        if not name.startswith("perch-"):
+            dist, version = name.split("-")[:2]
+            assert f"{dist.replace('_', '-').lower()}=={version}" in locked.lower(), name
+    assert any(name.startswith("pyuwsgi-") and "manylinux" in name for name in first["wheels"])
+    requirements = (Path(first["path"]) / "requirements.txt").read_text()
+    assert requirements.count("--hash=sha256:") == len(first["wheels"])
+
+    again = wheelhouse(project=str(project), dest=str(dest), lock=str(LOCK), requirements=[UWSGI])
+    assert again["cached"] is True and again["changed"] is False
+    assert again["release_id"] == first["release_id"]
+
+    # Build leftovers are not source: still the same build.
+    (project / "build").mkdir()
+    (project / "build" / "junk").write_text("x")
+    assert wheelhouse(project=str(project), dest=str(dest), lock=str(LOCK), requirements=[UWSGI])["cached"] is True
+
+    # A changed source file is a new build and a new release.
+    (project / "perch" / "__init__.py").write_text((project / "perch" / "__init__.py").read_text() + "\n# changed\n")
+    changed = wheelhouse(project=str(project), dest=str(dest), lock=str(LOCK), requirements=[UWSGI])
+    assert changed["cached"] is False and changed["changed"] is True
+    assert changed["release_id"] != first["release_id"]
+
+
+def test_a_lock_missing_a_dependency_is_refused(project, tmp_path):
+    lock = tmp_path / "partial.lock"
+    kept, skipping = [], False
+    for line in LOCK.read_text().splitlines():
+        if line.startswith("werkzeug=="):
+            skipping = True
+        elif line and not line.startswith(" "):
+            skipping = False
+        if not skipping:
+            kept.append(line)
+    lock.write_text("\n".join(kept) + "\n")
+    result = wheelhouse(project=str(project), dest=str(tmp_path / "cache"), lock=str(lock), requirements=[UWSGI])
+    assert result.get("failed")
+    assert "does not pin every dependency" in result["msg"]
+    assert "werkzeug" in result["msg"].lower()
+
+
+def test_a_lock_that_does_not_pin_the_server_is_refused(project, tmp_path):
+    result = wheelhouse(project=str(project), dest=str(tmp_path / "cache"), lock=str(LOCK),
+                        requirements=["gunicorn==23.0.0"])
+    assert result.get("failed")
+    assert "does not pin gunicorn" in result["msg"]
+
+
+def test_a_lock_without_hashes_is_refused(project, tmp_path):
+    lock = tmp_path / "plain.lock"
+    lock.write_text("flask==3.1.3\n")
+    result = wheelhouse(project=str(project), dest=str(tmp_path / "cache"), lock=str(lock))
+    assert result.get("failed") and "pins no hashes" in result["msg"]
+
+
+def test_index_mode_ships_only_the_project_wheel(project, tmp_path):
+    result = wheelhouse(project=str(project), dest=str(tmp_path / "cache"), lock=str(LOCK),
+                        requirements=[UWSGI], dependencies="index")
+    assert not result.get("failed"), result.get("msg")
+    assert [name.split("-")[0] for name in result["wheels"]] == ["perch"]
+    assert (Path(result["path"]) / "requirements.txt").read_text() == LOCK.read_text()
+
+
+def test_a_directory_without_pyproject_is_refused(tmp_path):
+    result = wheelhouse(project=str(tmp_path), dest=str(tmp_path / "cache"))
+    assert result.get("failed") and "has no pyproject.toml" in result["msg"]
