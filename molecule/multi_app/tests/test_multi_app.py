@@ -54,12 +54,18 @@ def test_one_app_cannot_read_the_others_files(host):
         assert denied.rc != 0 and "Permission denied" in denied.stderr
 
 
-def test_perch_installs_exactly_its_lock(host):
-    frozen = host.check_output("/srv/perch/current/venv/bin/pip freeze --disable-pip-version-check")
+INSTALLED = ("/srv/perch/current/venv/bin/python -c "
+             "'from importlib.metadata import distributions as d; print(*sorted(f\"{x.name}=={x.version}\" for x in d()))'")
+
+
+def test_perch_installs_exactly_its_lock_and_no_pip(host):
+    installed = host.check_output(INSTALLED).split()
     lock = open(os.path.join(os.environ["MOLECULE_PROJECT_DIRECTORY"], "sample_app", "requirements.lock")).read()
-    for line in frozen.splitlines():
-        if not line.startswith("perch"):
-            assert line.lower() in lock.lower(), f"{line} is not pinned in sample_app/requirements.lock"
+    assert any(name.startswith("perch==") for name in installed)
+    for pin in installed:
+        if not pin.startswith("perch=="):
+            assert f"\n{pin.lower()} " in "\n" + lock.lower(), f"{pin} is not pinned in sample_app/requirements.lock"
+    assert not any(name.startswith("pip==") for name in installed), "the release's virtualenv must not hold pip"
 
 
 def test_wren_got_only_its_own_wheel_and_the_rest_from_the_index(host):
