@@ -22,7 +22,6 @@ def test_the_lock_matches_pyproject(tmp_path):
     lock = tmp_path / "requirements.lock"
     shutil.copy(SAMPLE_APP / "requirements.lock", lock)
     uv = Path(sys.executable).parent / "uv"
-    subprocess.run([str(uv), *COMMAND, "-o", str(lock), str(SAMPLE_APP / "pyproject.toml")],
-                   check=True, timeout=300, cwd=tmp_path)
+    subprocess.run([str(uv), *COMMAND, "-o", str(lock), "pyproject.toml"], check=True, timeout=300, cwd=SAMPLE_APP)
     assert body(lock.read_text()) == body((SAMPLE_APP / "requirements.lock").read_text()), (
         "sample_app/requirements.lock is out of date: see sample_app/README.md")
