@@ -1,0 +1,196 @@
+"""roost.wsgi.nginx alone: TLS (self-signed and ACME), security defaults, and bad config refused.
+
+The tests talk to nginx on the host's own loopback, with the host's openssl and python3.
+"""
+
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import Response, http_get
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "x-frame-options": "SAMEORIGIN",
+    "content-security-policy": "frame-ancestors 'self'",
+}
+
+
+def handshake(host, name, *options):
+    """openssl s_client to 127.0.0.1:443 with SNI name; (exit code, everything it printed)."""
+    run = host.run("openssl s_client -connect 127.0.0.1:443 -servername %s %s </dev/null 2>&1", name, " ".join(options))
+    return run.rc, run.stdout
+
+
+def served_certificate(host, name):
+    return host.check_output(
+        "openssl s_client -connect 127.0.0.1:443 -servername %s </dev/null 2>/dev/null "
+        "| openssl x509 -noout -issuer -serial -ext subjectAltName", name)
+
+
+# GET https://NAME/PATH (NAME resolves to the host itself through /etc/hosts), any certificate
+# accepted: the certificate is checked by the tests that are about it.
+_HTTPS = r"""
+import json, ssl, sys, urllib.request
+name, path, encoding = sys.argv[1:4]
+context = ssl.create_default_context()
+context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+request = urllib.request.Request(f"https://{name}{path}", headers={"Accept-Encoding": encoding})
+response = urllib.request.urlopen(request, context=context, timeout=10)
+body = response.read()
+print(json.dumps({"status": response.status, "headers": dict(response.headers.items()), "size": len(body),
+                  "body": body.decode("utf-8", "replace")}))
+"""
+
+# Sends one request for a host name and prints what came back before the server closed.
+_RAW = r"""
+import socket, sys
+with socket.create_connection(("127.0.0.1", 80), timeout=10) as connection:
+    connection.sendall(f"GET / HTTP/1.1\r\nHost: {sys.argv[1]}\r\n\r\n".encode())
+    print(repr(connection.recv(4096)))
+"""
+
+
+def https_get(host, name, path, encoding="identity"):
+    out = json.loads(host.check_output("python3 -c %s %s %s %s", _HTTPS, name, path, encoding))
+    return Response(out["status"], out["headers"], out["body"]), out["size"]
+
+
+@pytest.mark.parametrize("version", ["-tls1_2", "-tls1_3"])
+def test_tls_1_2_and_1_3_are_accepted(host, version):
+    rc, out = handshake(host, "secure.roost.test", version)
+    assert rc == 0 and re.search(r"Protocol\s*:\s*TLSv1\.[23]", out), out[-1500:]
+
+
+@pytest.mark.parametrize("version", ["-tls1", "-tls1_1"])
+def test_older_tls_is_refused_by_the_server(host, version):
+    # SECLEVEL=0 lets this client offer the old protocol: the refusal must come from nginx.
+    rc, out = handshake(host, "secure.roost.test", version, "-cipher", "'DEFAULT:@SECLEVEL=0'")
+    assert rc != 0 and "alert protocol version" in out, out[-1500:]
+
+
+def test_http2_is_negotiated(host):
+    rc, out = handshake(host, "secure.roost.test", "-alpn", "h2,http/1.1")
+    assert rc == 0 and "ALPN protocol: h2" in out, out[-1500:]
+
+
+def test_http_redirects_to_https_but_not_acme_challenges(host):
+    redirect = http_get(host, "/files/hello.txt?x=1", host_header="secure.roost.test")
+    assert redirect.status == 301
+    assert redirect.headers["location"] == "https://secure.roost.test/files/hello.txt?x=1"
+    host.run("echo token-42 > /var/lib/roost-acme/.well-known/acme-challenge/probe")
+    challenge = http_get(host, "/.well-known/acme-challenge/probe", host_header="secure.roost.test")
+    assert challenge.status == 200 and challenge.body.strip() == "token-42"
+
+
+def test_https_sends_hsts_and_the_security_headers(host, tmp_path):
+    response, _ = https_get(host, "secure.roost.test", "/files/hello.txt")
+    assert response.status == 200 and response.body == "hello from roost\n"
+    assert response.headers["strict-transport-security"] == "max-age=63072000; includeSubDomains"
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value
+
+
+def test_fingerprinted_assets_are_immutable_and_keep_the_security_headers(host):
+    response, _ = https_get(host, "secure.roost.test", "/assets/site.3f2a9c41.css")
+    assert response.status == 200
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "strict-transport-security" in response.headers
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value
+
+
+def test_plain_http_site_has_security_headers_no_hsts_and_gzip(host):
+    response = http_get(host, "/files/hello.txt", host_header="plain.roost.test")
+    assert response.status == 200 and "strict-transport-security" not in response.headers
+    assert response.headers["x-content-type-options"] == "nosniff"
+    css, size = https_get(host, "secure.roost.test", "/assets/site.3f2a9c41.css", encoding="gzip")
+    assert css.headers["content-encoding"] == "gzip" and size < 1000, "5 kB of repetitive CSS compresses well"
+
+
+def test_dotfiles_are_never_served(host):
+    assert http_get(host, "/files/.env", host_header="plain.roost.test").status == 403
+
+
+def test_unknown_host_names_get_no_answer(host):
+    assert host.check_output("python3 -c %s %s", _RAW, "elsewhere.example") == "b''", "444: closed, no response"
+    assert host.check_output("python3 -c %s %s", _RAW, "plain.roost.test").startswith("b'HTTP/1.1 200")
+    rc, out = handshake(host, "elsewhere.example")
+    assert rc != 0 and "alert unrecognized name" in out, out[-1500:]
+
+
+def test_acme_certificate_comes_from_the_acme_server(host):
+    certificate = served_certificate(host, "acme.roost.test")
+    assert "Pebble Intermediate CA" in certificate and "DNS:acme.roost.test" in certificate
+    assert host.file("/etc/ssl/roost/acme/fullchain.pem").linked_to.startswith("/etc/letsencrypt/")
+    assert host.service("certbot.timer").is_enabled
+
+
+def test_acme_renewal_reloads_nginx_without_stopping_it(host):
+    before = served_certificate(host, "acme.roost.test")
+    master = host.check_output("cat /run/nginx.pid")
+    host.check_output("REQUESTS_CA_BUNDLE=/etc/pebble/cert.pem certbot renew --force-renewal --no-random-sleep-on-renew")
+    after = served_certificate(host, "acme.roost.test")
+    assert re.search(r"serial=\w+", before).group() != re.search(r"serial=\w+", after).group()
+    assert host.check_output("cat /run/nginx.pid") == master, "renewal reloads nginx; it never restarts it"
+
+
+def test_the_selfsigned_certificate_names_the_site(host):
+    certificate = served_certificate(host, "secure.roost.test")
+    assert "DNS:secure.roost.test" in certificate
+    assert host.file("/etc/ssl/roost/secure/privkey.pem").mode == 0o600
+
+
+# --- Applying the role again -------------------------------------------------------------------
+
+def run_converge(*args):
+    playbook = os.path.join(os.environ["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")
+    env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0"}
+    return subprocess.run(["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], playbook, *args],
+                          capture_output=True, text=True, timeout=600, check=False, env=env)
+
+
+def test_check_mode_on_the_converged_host_reports_no_change():
+    run = run_converge("--check", "--diff")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert re.search(r"changed=0\s", run.stdout), run.stdout[-3000:]
+
+
+def test_a_bad_directive_fails_the_play_and_never_reaches_nginx(host, tmp_path):
+    live = host.check_output("sha256sum /etc/nginx/sites-available/plain.conf")
+    master = host.check_output("cat /run/nginx.pid")
+    bad_sites = tmp_path / "bad.yml"
+    bad_sites.write_text(
+        "nginx_sites:\n"
+        "  - {name: plain, server_names: [plain.roost.test], extra: 'bogus_directive on;',\n"
+        "     static: [{location: /files/, path: /srv/www/files}]}\n")
+    run = run_converge("-e", f"@{bad_sites}")
+    said = " ".join((run.stdout + run.stderr).split())
+    assert run.returncode != 0
+    assert 'unknown directive "bogus_directive"' in said, said[-3000:]
+    assert host.check_output("sha256sum /etc/nginx/sites-available/plain.conf") == live
+    assert host.check_output("cat /run/nginx.pid") == master
+    assert http_get(host, "/files/hello.txt", host_header="plain.roost.test").status == 200
+
+
+def test_the_rendered_configuration_has_no_gixy_findings(host, tmp_path):
+    # The host's /etc/nginx, copied here with its absolute paths pointed at the copy.
+    archive = host.check_output("tar -C /etc -chzf - nginx | base64 -w0")
+    tarball = tmp_path / "nginx.tgz"
+    tarball.write_bytes(base64.b64decode(archive))
+    shutil.unpack_archive(tarball, tmp_path)
+    root = tmp_path / "nginx"
+    for path in root.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            text = path.read_text(errors="replace")
+            path.write_text(text.replace("/etc/nginx/", f"{root}/"))
+    gixy = os.path.join(os.path.dirname(sys.executable), "gixy")
+    run = subprocess.run([gixy, str(root / "nginx.conf")], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "No issues found" in run.stdout, run.stdout
