@@ -24,7 +24,7 @@ SECURITY_HEADERS = {
 
 def handshake(host, name, *options):
     """openssl s_client to 127.0.0.1:443 with SNI name; (exit code, everything it printed)."""
-    run = host.run("openssl s_client -connect 127.0.0.1:443 -servername %s %s </dev/null 2>&1", name, " ".join(options))
+    run = host.run("openssl s_client -connect 127.0.0.1:443 -servername %s " + " ".join(options) + " </dev/null 2>&1", name)
     return run.rc, run.stdout
 
 
@@ -48,11 +48,12 @@ print(json.dumps({"status": response.status, "headers": dict(response.headers.it
                   "body": body.decode("utf-8", "replace")}))
 """
 
-# Sends one request for a host name and prints what came back before the server closed.
+# Sends one plain HTTP request for a host name and path; prints what came back (no redirect followed).
 _RAW = r"""
 import socket, sys
+name, path = sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "/"
 with socket.create_connection(("127.0.0.1", 80), timeout=10) as connection:
-    connection.sendall(f"GET / HTTP/1.1\r\nHost: {sys.argv[1]}\r\n\r\n".encode())
+    connection.sendall(f"GET {path} HTTP/1.1\r\nHost: {name}\r\nConnection: close\r\n\r\n".encode())
     print(repr(connection.recv(4096)))
 """
 
@@ -62,10 +63,10 @@ def https_get(host, name, path, encoding="identity"):
     return Response(out["status"], out["headers"], out["body"]), out["size"]
 
 
-@pytest.mark.parametrize("version", ["-tls1_2", "-tls1_3"])
-def test_tls_1_2_and_1_3_are_accepted(host, version):
-    rc, out = handshake(host, "secure.roost.test", version)
-    assert rc == 0 and re.search(r"Protocol\s*:\s*TLSv1\.[23]", out), out[-1500:]
+@pytest.mark.parametrize(("option", "version"), [("-tls1_2", "TLSv1.2"), ("-tls1_3", "TLSv1.3")])
+def test_tls_1_2_and_1_3_are_accepted(host, option, version):
+    rc, out = handshake(host, "secure.roost.test", option)
+    assert rc == 0 and f"New, {version}, Cipher is" in out, out[-1500:]
 
 
 @pytest.mark.parametrize("version", ["-tls1", "-tls1_1"])
@@ -81,9 +82,9 @@ def test_http2_is_negotiated(host):
 
 
 def test_http_redirects_to_https_but_not_acme_challenges(host):
-    redirect = http_get(host, "/files/hello.txt?x=1", host_header="secure.roost.test")
-    assert redirect.status == 301
-    assert redirect.headers["location"] == "https://secure.roost.test/files/hello.txt?x=1"
+    redirect = host.check_output("python3 -c %s %s %s", _RAW, "secure.roost.test", "/files/hello.txt?x=1")
+    assert redirect.startswith("b'HTTP/1.1 301")
+    assert "\\r\\nLocation: https://secure.roost.test/files/hello.txt?x=1\\r\\n" in redirect
     host.run("echo token-42 > /var/lib/roost-acme/.well-known/acme-challenge/probe")
     challenge = http_get(host, "/.well-known/acme-challenge/probe", host_header="secure.roost.test")
     assert challenge.status == 200 and challenge.body.strip() == "token-42"
@@ -122,7 +123,7 @@ def test_unknown_host_names_get_no_answer(host):
     assert host.check_output("python3 -c %s %s", _RAW, "elsewhere.example") == "b''", "444: closed, no response"
     assert host.check_output("python3 -c %s %s", _RAW, "plain.roost.test").startswith("b'HTTP/1.1 200")
     rc, out = handshake(host, "elsewhere.example")
-    assert rc != 0 and "alert unrecognized name" in out, out[-1500:]
+    assert rc != 0 and ("alert unrecognized name" in out or "SSL alert number 112" in out), out[-1500:]
 
 
 def test_acme_certificate_comes_from_the_acme_server(host):
