@@ -13,14 +13,20 @@ import subprocess
 import pytest
 
 _FETCH = r"""
-import json, sys, urllib.error, urllib.request
-url, host_header = sys.argv[1], sys.argv[2]
-request = urllib.request.Request(url, headers={"Host": host_header})
-try:
-    response = urllib.request.urlopen(request, timeout=10)
-except urllib.error.HTTPError as error:
-    response = error
-print(json.dumps({"status": response.status, "headers": dict(response.headers.items()),
+import http.client, json, socket, ssl, sys
+url_scheme, port, path, host_header = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+if url_scheme == "https":
+    # To 127.0.0.1, but with the site's name as SNI; any certificate is accepted here (tests about
+    # certificates check them with openssl).
+    context = ssl._create_unverified_context()
+    connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=context)
+    connection.sock = context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10),
+                                          server_hostname=host_header)
+else:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+connection.request("GET", path, headers={"Host": host_header})
+response = connection.getresponse()
+print(json.dumps({"status": response.status, "headers": dict(response.getheaders()),
                   "body": response.read().decode("utf-8", "replace")}))
 """
 
@@ -35,10 +41,10 @@ class Response:
         return json.loads(self.body)
 
 
-def http_get(host, path, host_header="localhost", port=80, scheme="http"):
-    """GET a URL on the host's own loopback, from the host."""
-    url = f"{scheme}://127.0.0.1:{port}{path}"
-    out = host.check_output("python3 -c %s %s %s", _FETCH, url, host_header)
+def http_get(host, path, host_header="localhost", port=None, scheme="http"):
+    """GET path from the host's own loopback, from the host; redirects are not followed."""
+    port = port or (443 if scheme == "https" else 80)
+    out = host.check_output("python3 -c %s %s %s %s %s", _FETCH, scheme, str(port), path, host_header)
     return Response(**json.loads(out))
 
 

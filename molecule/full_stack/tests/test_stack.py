@@ -1,9 +1,18 @@
-"""The whole stack on a converged host: nginx -> unix socket -> uWSGI under supervisord -> perch."""
+"""The whole stack on a converged host: nginx -> unix socket -> uWSGI under supervisord -> perch.
+
+Converged by playbooks/site.yml as a user runs it, with TLS (self-signed) and the microcache on.
+"""
 
 import re
 
 import pytest
-from conftest import process_tree, supervised_pid
+from conftest import http_get, process_tree, recap_changes, run_playbook, supervised_pid
+
+
+@pytest.fixture
+def http(host):
+    """GET over HTTPS through nginx, as visitors of a TLS site do."""
+    return lambda path: http_get(host, path, scheme="https")
 
 APP = "perch"
 SOCKET = f"/run/uwsgi/{APP}/uwsgi.sock"
@@ -64,6 +73,7 @@ def test_static_file_is_served_by_nginx_not_uwsgi(host, http):
     assert response.status == 200
     assert response.headers["content-type"].startswith("text/css")
     assert "cache-control" in response.headers  # nginx's `expires`
+    assert "x-cache-status" not in response.headers  # never reached the app's location
     # Anything that went through perch carries its release header; a file nginx served does not.
     assert "x-perch-release" not in response.headers
     on_disk = host.check_output(
@@ -98,3 +108,43 @@ def test_config_holds_a_secret_only_the_app_can_read(host):
     assert config.group == APP
     assert config.mode == 0o640
     assert len(host.check_output(f"cat /srv/{APP}/shared/secret_key")) >= 32
+
+
+def test_plain_http_redirects_to_https(host):
+    response = http_get(host, "/healthz")
+    assert response.status == 301 and response.headers["location"] == "https://localhost/healthz"
+
+
+def test_https_answers_with_hsts_and_security_headers(http):
+    response = http("/healthz")
+    assert response.status == 200
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_microcache_serves_anonymous_pages_and_skips_sessions(host, http):
+    statuses = []
+    for _ in range(3):
+        statuses.append(http("/").headers.get("x-cache-status"))
+    assert "HIT" in statuses, f"anonymous GETs within the cache validity should hit: {statuses}"
+    with_session = host.check_output(
+        "python3 -c %s", "import http.client, socket, ssl; c = ssl._create_unverified_context(); "
+        "h = http.client.HTTPSConnection('127.0.0.1', 443, context=c); "
+        "h.sock = c.wrap_socket(socket.create_connection(('127.0.0.1', 443)), server_hostname='localhost'); "
+        "h.request('GET', '/', headers={'Host': 'localhost', 'Cookie': 'session=editor'}); "
+        "print(h.getresponse().getheader('X-Cache-Status'))")
+    assert with_session == "BYPASS", "a logged-in editor must always reach the app"
+
+
+def test_harakiri_is_below_nginx_read_timeout(host):
+    ini = host.file(f"/etc/uwsgi/{APP}.ini").content_string
+    site = host.file(f"/etc/nginx/sites-available/{APP}.conf").content_string
+    harakiri = int(re.search(r"^harakiri = (\d+)$", ini, re.MULTILINE).group(1))
+    read_timeout = int(re.search(r"uwsgi_read_timeout (\d+);", site).group(1))
+    assert 0 < harakiri < read_timeout
+
+
+def test_check_mode_on_the_converged_host_reports_no_change():
+    run = run_playbook("site", "--check", "--diff")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert set(recap_changes(run.stdout).values()) == {0}, run.stdout[-4000:]
