@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -62,10 +63,14 @@ def all_hosts():
     return testinfra.get_hosts(["ansible://all"], ansible_inventory=os.environ["MOLECULE_INVENTORY_FILE"])
 
 
-def supervised_pid(host, program):
-    """PID of a RUNNING supervisord program, or fail with supervisorctl's own words."""
-    status = host.run("supervisorctl status %s", program).stdout
-    match = re.search(r"RUNNING\s+pid (\d+)", status)
+def supervised_pid(host, program, wait=20):
+    """PID of a RUNNING supervisord program (waiting out STARTING), or fail with supervisorctl's words."""
+    for _ in range(wait * 2):
+        status = host.run("supervisorctl status %s", program).stdout
+        match = re.search(r"RUNNING\s+pid (\d+)", status)
+        if match or "STARTING" not in status:
+            break
+        time.sleep(0.5)
     assert match, f"{program} is not RUNNING under supervisord: {status!r}"
     return int(match.group(1))
 
@@ -131,6 +136,14 @@ def run_playbook(name, *args):
     """Run the collection's playbook roost.wsgi.<name> against the scenario's hosts."""
     command = ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], f"roost.wsgi.{name}", *args]
     # Plain, unfolded output, so the tests can read the recap and the error messages.
+    env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_CALLBACK_RESULT_FORMAT": "json"}
+    return subprocess.run(command, capture_output=True, text=True, timeout=900, check=False, env=env)
+
+
+def converge(*args):
+    """Run the scenario's own converge playbook again, with further ansible-playbook arguments."""
+    playbook = os.path.join(os.environ["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")
+    command = ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], playbook, *args]
     env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_CALLBACK_RESULT_FORMAT": "json"}
     return subprocess.run(command, capture_output=True, text=True, timeout=900, check=False, env=env)
 

@@ -115,6 +115,12 @@ def test_plain_http_redirects_to_https(host):
     assert response.status == 301 and response.headers["location"] == "https://localhost/healthz"
 
 
+def test_http2_is_negotiated(host):
+    # Debian 12's nginx takes `listen ... http2`, Debian 13's `http2 on`: the role writes each its own.
+    out = host.run("openssl s_client -connect 127.0.0.1:443 -servername localhost -alpn h2 </dev/null 2>&1").stdout
+    assert "ALPN protocol: h2" in out, out[-1500:]
+
+
 def test_https_answers_with_hsts_and_security_headers(http):
     response = http("/healthz")
     assert response.status == 200

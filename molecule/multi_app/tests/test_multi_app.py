@@ -9,19 +9,14 @@ import os
 import subprocess
 
 import pytest
-from conftest import http_get, live_release, recap_changes, releases, supervised_pid
+from conftest import converge, http_get, live_release, recap_changes, releases, supervised_pid
 
 APPS = ("perch", "wren")
 
 
-def converge(*extra_vars):
-    """Run this scenario's converge playbook again, as a user reruns theirs."""
-    playbook = os.path.join(os.environ["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")
-    command = ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], playbook]
-    for extra in extra_vars:
-        command += ["-e", extra]
-    env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_CALLBACK_RESULT_FORMAT": "json"}
-    return subprocess.run(command, capture_output=True, text=True, timeout=900, check=False, env=env)
+def converge_with(*extra_vars):
+    """converge.yml again, with -e for each of extra_vars."""
+    return converge(*[arg for extra in extra_vars for arg in ("-e", extra)])
 
 
 def hooks_log(host):
@@ -84,7 +79,7 @@ def test_the_hooks_ran_around_the_first_switch(host):
 
 def test_a_new_git_tag_deploys_without_touching_the_other_app(host):
     perch_pid, wren_before = supervised_pid(host, "perch"), live_release(host, "wren")
-    run = converge("wren_version=v2")
+    run = converge_with("wren_version=v2")
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     wren_after = live_release(host, "wren")
     assert wren_after != wren_before
@@ -93,7 +88,7 @@ def test_a_new_git_tag_deploys_without_touching_the_other_app(host):
     assert supervised_pid(host, "perch") == perch_pid
     assert len(hooks_log(host)) == 2, "perch did not change, so its hooks must not run"
 
-    again = converge("wren_version=v2")
+    again = converge_with("wren_version=v2")
     assert again.returncode == 0 and set(recap_changes(again.stdout).values()) == {0}, again.stdout[-3000:]
 
 
@@ -105,7 +100,7 @@ def test_a_failing_after_switch_hook_rolls_back(host, tmp_path):
     toml = project / "pyproject.toml"
     toml.write_text(toml.read_text().replace('version = "0.1.0"', 'version = "0.9.0"'))
 
-    run = converge(f"perch_project={project}", "perch_after_switch=hooks/fail.yml", "wren_version=v2")
+    run = converge_with(f"perch_project={project}", "perch_after_switch=hooks/fail.yml", "wren_version=v2")
     assert run.returncode != 0
     said = " ".join((run.stdout + run.stderr).split())
     assert "failed its after_switch hook" in said and "the after_switch hook fails on purpose" in said and f"Rolled back: {live} serves again" in said

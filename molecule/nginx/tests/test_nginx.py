@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import Response, http_get
+from conftest import Response, converge, http_get
 
 SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
@@ -150,15 +150,8 @@ def test_the_selfsigned_certificate_names_the_site(host):
 
 # --- Applying the role again -------------------------------------------------------------------
 
-def run_converge(*args):
-    playbook = os.path.join(os.environ["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")
-    env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0"}
-    return subprocess.run(["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], playbook, *args],
-                          capture_output=True, text=True, timeout=600, check=False, env=env)
-
-
 def test_check_mode_on_the_converged_host_reports_no_change():
-    run = run_converge("--check", "--diff")
+    run = converge("--check", "--diff")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert re.search(r"changed=0\s", run.stdout), run.stdout[-3000:]
 
@@ -171,7 +164,7 @@ def test_a_bad_directive_fails_the_play_and_never_reaches_nginx(host, tmp_path):
         "nginx_sites:\n"
         "  - {name: plain, server_names: [plain.roost.test], extra: 'bogus_directive on;',\n"
         "     static: [{location: /files/, path: /srv/www/files}]}\n")
-    run = run_converge("-e", f"@{bad_sites}")
+    run = converge("-e", f"@{bad_sites}")
     said = " ".join((run.stdout + run.stderr).split())
     assert run.returncode != 0
     assert 'unknown directive "bogus_directive"' in said, said[-3000:]

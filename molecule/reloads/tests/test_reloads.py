@@ -1,0 +1,80 @@
+"""What a change restarts, and what it must leave running.
+
+converge deployed perch (site.yml) and two plain programs, alpha and beta, under supervisord.
+A changed uWSGI setting reloads perch's workers under the same master with no failed request; a
+changed program restarts that program alone.
+"""
+
+import json
+import os
+import re
+import time
+
+from conftest import PROJECT_DIR, converge, http_get, process_tree, supervised_pid
+
+LOADGEN = os.path.join(PROJECT_DIR, "molecule", "shared", "loadgen.py")
+OUT, STOP = "/tmp/loadgen.json", "/tmp/loadgen.stop"
+
+
+def pids(host):
+    return {name: supervised_pid(host, name) for name in ("perch", "alpha", "beta")}
+
+
+def supervisord_pid(host):
+    return int(host.check_output("cat /run/supervisord.pid"))
+
+
+def test_a_changed_program_restarts_that_program_only(host):
+    before, daemon = pids(host), supervisord_pid(host)
+    run = converge("-e", "beta_variant=2")
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    after = pids(host)
+    assert after["beta"] != before["beta"], "beta's environment changed: it must run anew"
+    assert after["alpha"] == before["alpha"] and after["perch"] == before["perch"]
+    assert supervisord_pid(host) == daemon
+    assert "VARIANT=2" in host.check_output(f"cat /proc/{after['beta']}/environ | tr '\\0' '\\n'")
+
+
+def test_a_uwsgi_setting_reloads_the_workers_under_the_same_master(host):
+    master = supervised_pid(host, "perch")
+    workers = process_tree(host, master) - {master}
+    assert len(workers) == 2
+    host.ansible("copy", f"src={LOADGEN} dest=/tmp/loadgen.py mode=0755", become=True, check=False)
+    host.run(f"rm -f {OUT} {STOP}")
+    host.run(f"setsid nohup /usr/bin/python3 /tmp/loadgen.py --out {OUT} --stop {STOP} "
+             "--concurrency 4 --rate 200 --seconds 300 --max-requests 60000 </dev/null >/tmp/loadgen.log 2>&1 &")
+    time.sleep(2)
+    run = converge("-e", "wsgi_app_processes=3", "-e", "beta_variant=2")
+    time.sleep(2)
+    host.run(f"touch {STOP}")
+    for _ in range(60):
+        if host.file(OUT).exists:
+            break
+        time.sleep(0.5)
+    load = json.loads(host.check_output(f"cat {OUT}"))
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+
+    assert supervised_pid(host, "perch") == master, "a setting change must not restart uWSGI's master"
+    new_workers = process_tree(host, master) - {master}
+    assert len(new_workers) == 3 and not new_workers & workers, "every worker was replaced by the reload"
+    assert re.search(r"^processes = 3$", host.file("/etc/uwsgi/perch.ini").content_string, re.MULTILINE)
+    assert load["requests"] > 500 and load["failures"] == 0, {k: v for k, v in load.items() if k != "timeline"}
+    assert http_get(host, "/healthz").status == 200
+
+
+def test_supervisorctl_is_reachable_by_root_only(host):
+    socket = host.file("/run/supervisor.sock")
+    assert socket.is_socket and socket.user == "root" and socket.mode == 0o700
+    conf = host.file("/etc/supervisor/supervisord.conf").content_string
+    assert "[inet_http_server]" not in conf
+    assert f"pid={supervisord_pid(host)}," not in host.check_output("ss -Htlnp")
+    assert host.run("sudo -u nobody supervisorctl status").rc != 0
+
+
+def test_uwsgi_stops_gracefully_restarts_and_rotates_its_log(host):
+    program = host.file("/etc/supervisor/conf.d/perch.conf").content_string
+    for line in ("stopsignal=TERM", "stopwaitsecs=30", "autorestart=true", "startretries=3",
+                 "stdout_logfile=/var/log/supervisor/perch.log"):
+        assert f"\n{line}\n" in program, line
+    assert re.search(r"^stdout_logfile_maxbytes=\S+$", program, re.MULTILINE)
+    assert re.search(r"^stdout_logfile_backups=[1-9]\d*$", program, re.MULTILINE)
