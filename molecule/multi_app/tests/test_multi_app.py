@@ -67,9 +67,22 @@ def test_wren_got_only_its_own_wheel_and_the_rest_from_the_index(host):
     release = live_release(host, "wren")
     wheels = host.check_output(f"ls /srv/wren/releases/{release}/wheels").split()
     assert [w for w in wheels if w.endswith(".whl")] == ["wren-1.0.0-py3-none-any.whl"]
-    assert host.file(f"/srv/wren/releases/{release}/venv/bin/uwsgi").exists
+    assert host.run(f"/srv/wren/releases/{release}/venv/bin/python -c 'import markupsafe'").rc == 0
     index_log = host.check_output("journalctl --no-pager -u roost-test-index")
-    assert "GET /simple/pyuwsgi/" in index_log
+    assert "GET /simple/markupsafe/" in index_log
+
+
+def test_wren_runs_under_debians_uwsgi_and_perch_under_the_wheel(host):
+    # Read as the app's own user: root in a container may not look at another user's process.
+    executable = {app: host.check_output(f"sudo -u {app} readlink /proc/{supervised_pid(host, app)}/exe") for app in APPS}
+    assert executable["wren"] == "/usr/bin/uwsgi-core"
+    assert executable["perch"].startswith("/usr/bin/python3")
+    assert not host.file(f"/srv/wren/releases/{live_release(host, 'wren')}/venv/bin/uwsgi").exists
+    assert "plugins = python3" in host.file("/etc/uwsgi/wren.ini").content_string
+    assert host.file(f"/srv/perch/releases/{live_release(host, 'perch')}/venv/bin/uwsgi").exists
+    assert "binary-path = " in host.file("/etc/uwsgi/perch.ini").content_string
+    assert host.package("uwsgi-plugin-python3").is_installed
+    assert "/usr/bin/uwsgi" in host.file("/etc/supervisor/conf.d/wren.conf").content_string
 
 
 def test_the_hooks_ran_around_the_first_switch(host):

@@ -4,6 +4,8 @@ import json
 import os
 from importlib.metadata import version
 
+from markupsafe import escape
+
 VERSION = version("wren")
 
 
@@ -18,7 +20,7 @@ def application(environ, start_response):
         body = json.dumps({"status": "ok", "version": VERSION, "release": release()}).encode()
         content_type = "application/json"
     else:
-        body = f"wren {VERSION}\n".encode()
+        body = f"wren {escape(VERSION)}\n".encode()
         content_type = "text/plain; charset=utf-8"
     start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body))),
                               ("X-Wren-Release", release())])
