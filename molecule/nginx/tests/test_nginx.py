@@ -24,7 +24,10 @@ SECURITY_HEADERS = {
 
 def handshake(host, name, *options):
     """openssl s_client to 127.0.0.1:443 with SNI name; (exit code, everything it printed)."""
-    run = host.run("openssl s_client -connect 127.0.0.1:443 -servername %s " + " ".join(options) + " </dev/null 2>&1", name)
+    # Only the printable text: with ALPN h2 the server's first HTTP/2 frames follow, in binary.
+    run = host.run("openssl s_client -connect 127.0.0.1:443 -servername %s " + " ".join(options)
+                   + " </dev/null >/tmp/s_client.out 2>&1; rc=$?; tr -cd '\\11\\12\\40-\\176' </tmp/s_client.out;"
+                   " exit $rc", name)
     return run.rc, run.stdout
 
 
