@@ -22,7 +22,7 @@ if url_scheme == "https":
     context = ssl._create_unverified_context()
     connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=context)
     connection.sock = context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10),
-                                          server_hostname=host_header)
+                                          server_hostname=host_header.split(":")[0])
 else:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
 connection.request("GET", path, headers={"Host": host_header})
@@ -104,8 +104,10 @@ PERCH_VARIANTS = {
         "perch/health.py": [('return jsonify(status="ok", **body)', 'return jsonify(status="error", **body), 503')],
     },
     "broken_migration": {
-        "perch/db.py": [("    db = get_db()\n    before = db.total_changes\n",
-                         "    db = get_db()\n    db.execute('CREATE TABLE half_done (x)')\n    db.commit()\n"
+        "perch/db.py": [("    engine = app.extensions[\"perch.engine\"]\n",
+                         "    engine = app.extensions[\"perch.engine\"]\n"
+                         "    with engine.begin() as connection:\n"
+                         "        connection.exec_driver_sql('CREATE TABLE half_done (x)')\n"
                          "    raise RuntimeError('this migration fails on purpose')\n")],
     },
 }

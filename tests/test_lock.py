@@ -11,7 +11,7 @@ from pathlib import Path
 
 SAMPLE_APP = Path(__file__).resolve().parent.parent / "sample_app"
 COMMAND = ["pip", "compile", "--quiet", "--universal", "--generate-hashes", "--python-version", "3.11",
-           "--extra", "deploy", "--no-header"]
+           "--extra", "deploy", "--extra", "postgres", "--no-header"]
 
 
 def body(text):

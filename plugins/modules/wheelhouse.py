@@ -19,9 +19,9 @@ description:
     upstream release never changes a deploy. Without it they are resolved at each build.
   - The wheelhouse is stored under O(dest)/RELEASE_ID, where the release id is derived from the
     wheels' content, so the same code always gives the same id and any change gives a new one.
-  - A build is remembered by a fingerprint of the project's files, the lock and the options: when none
+  - A build is remembered by a fingerprint of the project's files, the lock and the options; when none
     of them changed, the earlier wheelhouse is returned at once, without running pip.
-  - Run it on the controller (C(delegate_to: localhost)); it needs pip and access to a package index there.
+  - "Run it on the controller (C(delegate_to: localhost)); it needs pip and access to a package index there."
 options:
   project:
     description: Directory of the Python project (it has a C(pyproject.toml)).

@@ -1,21 +1,45 @@
-"""Public pages."""
+"""What visitors see: the home page, pages, posts and the Atom feed."""
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, make_response, render_template, url_for
 
-from .db import get_db
+from . import content
 
 bp = Blueprint("site", __name__)
+
+HOME_POSTS = 10
+FEED_POSTS = 20
+
+
+@bp.app_context_processor
+def inject_navigation():
+    return {"navigation": content.navigation}
 
 
 @bp.get("/")
 def index():
-    pages = get_db().execute("SELECT slug, title, body FROM page ORDER BY id").fetchall()
-    return render_template("index.html", pages=pages)
+    return render_template("site/index.html", posts=content.published("post", limit=HOME_POSTS))
+
+
+@bp.get("/blog/<slug>")
+def post(slug):
+    found = content.get_published("post", slug)
+    if found is None:
+        abort(404)
+    return render_template("site/entry.html", entry=found)
+
+
+@bp.get("/feed.xml")
+def feed():
+    posts = content.published("post", limit=FEED_POSTS)
+    response = make_response(render_template("site/feed.xml", posts=posts,
+                                             feed_url=url_for("site.feed", _external=True)))
+    response.mimetype = "application/atom+xml"
+    return response
 
 
 @bp.get("/<slug>")
 def page(slug):
-    row = get_db().execute("SELECT slug, title, body FROM page WHERE slug = ?", (slug,)).fetchone()
-    if row is None:
+    found = content.get_published("page", slug)
+    if found is None:
         abort(404)
-    return render_template("page.html", page=row)
+    return render_template("site/entry.html", entry=found)

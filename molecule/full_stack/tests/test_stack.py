@@ -81,6 +81,24 @@ def test_static_file_is_served_by_nginx_not_uwsgi(host, http):
     assert response.body.strip() == on_disk.strip()
 
 
+def test_fingerprinted_static_name_is_served_by_nginx_for_a_year(http):
+    # perch links to /static/style.<digest>.css; nginx strips the digest and lets browsers keep it.
+    linked = re.search(r'href="(/static/style\.[0-9a-f]{12}\.css)"', http("/").body).group(1)
+    response = http(linked)
+    assert response.status == 200
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "x-perch-release" not in response.headers
+    assert "strict-transport-security" in response.headers  # the headers survive the nested location
+    assert response.body == http("/static/style.css").body
+    assert http("/static/missing.0123456789ab.css").status == 404
+
+
+def test_links_keep_the_port_the_client_used(host):
+    # Debian's uwsgi_params pass $host (no port): behind a mapped port the feed's links broke.
+    response = http_get(host, "/feed.xml", host_header="localhost:8443", scheme="https")
+    assert "<id>https://localhost:8443/blog/welcome</id>" in response.body
+
+
 def test_health_check(http):
     response = http("/healthz")
     assert response.status == 200

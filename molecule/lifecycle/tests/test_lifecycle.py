@@ -14,10 +14,10 @@ from conftest import history, http_get, live_release, recap_changes, releases, r
 # What each host had at each step, by inventory name.
 SEEN = {}
 
-COUNT_PAGES = (
+COUNT_ENTRIES = (
     "sudo -u perch /usr/bin/python3 -c \"import sqlite3; "
     "db = sqlite3.connect('/srv/perch/shared/data/perch.sqlite'); "
-    "print(db.execute('SELECT count(*) FROM page').fetchone()[0], "
+    "print(db.execute('SELECT count(*) FROM entry').fetchone()[0], "
     "db.execute(\\\"SELECT count(*) FROM sqlite_master WHERE name = 'half_done'\\\").fetchone()[0])\"")
 
 
@@ -129,12 +129,12 @@ def test_an_unhealthy_release_is_rolled_back(all_hosts, perch_variants):
 
 
 def test_a_failed_migration_restores_the_database(all_hosts, perch_variants):
-    pages = {name(host): host.check_output(COUNT_PAGES).split() for host in all_hosts}
-    assert all(half_done == "0" for _, half_done in pages.values())
+    entries = {name(host): host.check_output(COUNT_ENTRIES).split() for host in all_hosts}
+    assert all(half_done == "0" for _, half_done in entries.values())
     run, _ = deploy_failing(all_hosts, perch_variants["broken_migration"], "migration failed",
                             "The database was restored")
     for host in all_hosts:
         assert f"{SEEN['v2'][name(host)]} still serves" in output(run)
         # The half-done migration created a table before failing; the restore took it away again.
-        assert host.check_output(COUNT_PAGES).split() == [pages[name(host)][0], "0"]
+        assert host.check_output(COUNT_ENTRIES).split() == [entries[name(host)][0], "0"]
         assert_serving(host, SEEN["v2"][name(host)], "0.2.0")
