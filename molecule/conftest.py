@@ -103,6 +103,13 @@ PERCH_VARIANTS = {
     "unhealthy": {
         "perch/health.py": [('return jsonify(status="ok", **body)', 'return jsonify(status="error", **body), 503')],
     },
+    # Loads in plain Python (the preflight passes) but not under uWSGI: crashes at every start.
+    "crash_at_start": {
+        "perch/wsgi.py": [("application = create_app()",
+                           "try:\n    import uwsgi  # noqa: F401\nexcept ImportError:\n    pass\nelse:\n"
+                           "    raise RuntimeError('this release crashes under uWSGI on purpose')\n"
+                           "application = create_app()")],
+    },
     "broken_migration": {
         "perch/db.py": [("    engine = app.extensions[\"perch.engine\"]\n",
                          "    engine = app.extensions[\"perch.engine\"]\n"
@@ -140,6 +147,43 @@ def run_playbook(name, *args):
     # Plain, unfolded output, so the tests can read the recap and the error messages.
     env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_CALLBACK_RESULT_FORMAT": "json"}
     return subprocess.run(command, capture_output=True, text=True, timeout=900, check=False, env=env)
+
+
+def output(run):
+    """Everything a playbook printed (failures go to stderr), with line wrapping undone."""
+    return " ".join((run.stdout + run.stderr).split())
+
+
+class Load:
+    """A bounded load loop on a host's own loopback (molecule/shared/loadgen.py), started and stopped
+    around whatever a test does to the host; stop() returns its JSON summary."""
+
+    SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "shared", "loadgen.py")
+    OUT, STOP = "/tmp/loadgen.json", "/tmp/loadgen.stop"
+
+    def __init__(self, host, concurrency=4, rate=200, seconds=120, max_requests=50000):
+        self.host = host
+        self.arguments = (f"--concurrency {concurrency} --rate {rate} --seconds {seconds} "
+                          f"--max-requests {max_requests}")
+
+    def start(self):
+        self.host.ansible("copy", f"src={self.SCRIPT} dest=/tmp/loadgen.py mode=0755", become=True, check=False)
+        self.host.run(f"rm -f {self.OUT} {self.STOP}")
+        self.host.run(f"setsid nohup /usr/bin/python3 /tmp/loadgen.py --out {self.OUT} --stop {self.STOP} "
+                      f"{self.arguments} </dev/null >/tmp/loadgen.log 2>&1 &")
+        return self
+
+    def stop(self):
+        self.host.run(f"touch {self.STOP}")
+        for _ in range(60):
+            if self.host.file(self.OUT).exists:
+                break
+            time.sleep(0.5)
+        return json.loads(self.host.check_output(f"cat {self.OUT}"))
+
+    @staticmethod
+    def summary(result):
+        return {key: value for key, value in result.items() if key != "timeline"}
 
 
 def converge(*args):

@@ -9,7 +9,9 @@ without starving the deploy it is watching (the test hosts share two cores).
 
 It runs until --seconds pass, --max-requests are sent, or the --stop file appears, then writes
 JSON to --out: totals, failures (any non-2xx answer or socket error, with samples), latency
-percentiles in milliseconds, and a per-second timeline.
+percentiles in milliseconds, and a per-second timeline. Like a browser, it sends a GET once more on a
+new connection when a kept-alive one was closed before any answer (counted as retried, not failed);
+a request that fails on a fresh connection, or gets any non-2xx answer, is a failure.
 """
 
 import argparse
@@ -20,7 +22,11 @@ import threading
 import time
 
 
-def worker(args, deadline, budget, lock, results):
+# Closed before a status line came back: nothing of the request was answered.
+NO_ANSWER = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)
+
+
+def worker(args, deadline, budget, lock, results, retries):
     conn = None
     interval = args.concurrency / args.rate
     next_start = time.monotonic()
@@ -37,24 +43,35 @@ def worker(args, deadline, budget, lock, results):
             budget[0] -= 1
         started = time.monotonic()
         error = None
-        try:
-            if conn is None:
-                conn = http.client.HTTPConnection("127.0.0.1", 80, timeout=10)
-            conn.request("GET", args.path, headers={"Host": args.host_header})
-            response = conn.getresponse()
-            response.read()
-            status = response.status
-            if response.getheader("Connection", "").lower() == "close":
-                conn.close()
+        status, error, retried = 0, None, False
+        for attempt in (1, 2):
+            reused = conn is not None
+            try:
+                if conn is None:
+                    conn = http.client.HTTPConnection("127.0.0.1", 80, timeout=10)
+                conn.request("GET", args.path, headers={"Host": args.host_header})
+                response = conn.getresponse()
+                response.read()
+                status, error = response.status, None
+                if response.getheader("Connection", "").lower() == "close":
+                    conn.close()
+                    conn = None
+                break
+            except (OSError, http.client.HTTPException) as exc:
+                status, error = 0, f"{type(exc).__name__}: {exc}"
+                if conn is not None:
+                    conn.close()
                 conn = None
-        except (OSError, http.client.HTTPException) as exc:
-            status, error = 0, f"{type(exc).__name__}: {exc}"
-            if conn is not None:
-                conn.close()
-            conn = None
+                # A kept-alive connection the server closed before answering: as browsers do (RFC 9112,
+                # 9.3.1), send the idempotent GET once more on a new connection. Anything else fails.
+                if attempt == 1 and reused and isinstance(exc, NO_ANSWER):
+                    retried = True
+                    continue
+                break
         elapsed = time.monotonic() - started
         with lock:
             results.append((started, elapsed, status, error))
+            retries[0] += retried
 
 
 def percentile(sorted_values, fraction):
@@ -103,8 +120,8 @@ def main():
 
     began = time.monotonic()
     deadline = began + args.seconds
-    budget, lock, results = [args.max_requests], threading.Lock(), []
-    threads = [threading.Thread(target=worker, args=(args, deadline, budget, lock, results))
+    budget, lock, results, retries = [args.max_requests], threading.Lock(), [], [0]
+    threads = [threading.Thread(target=worker, args=(args, deadline, budget, lock, results, retries))
                for _ in range(args.concurrency)]
     for thread in threads:
         thread.start()
@@ -112,6 +129,7 @@ def main():
         thread.join()
     summary = summarize(results, began)
     summary["seconds"] = round(time.monotonic() - began, 2)
+    summary["retried_on_a_new_connection"] = retries[0]
     partial = args.out + ".partial"
     with open(partial, "w") as handle:
         json.dump(summary, handle)

@@ -9,7 +9,7 @@ their order (tests parametrized by host would run all of one host's steps first)
 """
 
 import pytest
-from conftest import history, http_get, live_release, recap_changes, releases, run_playbook
+from conftest import history, http_get, live_release, output, recap_changes, releases, run_playbook
 
 # What each host had at each step, by inventory name.
 SEEN = {}
@@ -32,11 +32,6 @@ def answering(host):
 
 def assert_succeeded(run):
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
-
-
-def output(run):
-    """Everything the playbook printed (failures go to stderr), with line wrapping undone."""
-    return " ".join((run.stdout + run.stderr).split())
 
 
 def assert_failed_saying(run, *phrases):

@@ -11,31 +11,17 @@ import os
 import time
 
 import pytest
-from conftest import PROJECT_DIR, run_playbook
-
-LOADGEN = os.path.join(PROJECT_DIR, "molecule", "shared", "loadgen.py")
-OUT, STOP = "/tmp/loadgen.json", "/tmp/loadgen.stop"
+from conftest import PROJECT_DIR, Load, run_playbook
 
 
 @pytest.fixture(scope="module")
 def load_during_deploys(all_hosts, perch_variants):
-    for target in all_hosts:
-        target.ansible("copy", f"src={LOADGEN} dest=/tmp/loadgen.py mode=0755", become=True, check=False)
-        target.run(f"rm -f {OUT} {STOP}")
-        target.run(f"setsid nohup /usr/bin/python3 /tmp/loadgen.py --out {OUT} --stop {STOP} "
-                   "--concurrency 4 --rate 200 --seconds 600 --max-requests 150000 </dev/null >/tmp/loadgen.log 2>&1 &")
+    loads = {target.backend.host: Load(target, seconds=600, max_requests=150000).start() for target in all_hosts}
     time.sleep(3)  # steady state before the first switch
     runs = [run_playbook("deploy", "-e", f"wsgi_app_project={perch_variants[version]}")
             for version in ("v1", "v2", "v1")]
     time.sleep(3)
-    summaries = {}
-    for target in all_hosts:
-        target.run(f"touch {STOP}")
-        for _ in range(60):
-            if target.file(OUT).exists:
-                break
-            time.sleep(0.5)
-        summaries[target.backend.host] = json.loads(target.check_output(f"cat {OUT}"))
+    summaries = {name: load.stop() for name, load in loads.items()}
     reports = os.path.join(PROJECT_DIR, ".roost", "reports")
     os.makedirs(reports, exist_ok=True)
     for name, summary in summaries.items():

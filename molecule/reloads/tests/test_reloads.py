@@ -5,15 +5,11 @@ A changed uWSGI setting reloads perch's workers under the same master with no fa
 changed program restarts that program alone.
 """
 
-import json
-import os
 import re
 import time
 
-from conftest import PROJECT_DIR, converge, http_get, process_tree, supervised_pid
+from conftest import Load, converge, http_get, process_tree, supervised_pid
 
-LOADGEN = os.path.join(PROJECT_DIR, "molecule", "shared", "loadgen.py")
-OUT, STOP = "/tmp/loadgen.json", "/tmp/loadgen.stop"
 
 
 def pids(host):
@@ -39,26 +35,18 @@ def test_a_uwsgi_setting_reloads_the_workers_under_the_same_master(host):
     master = supervised_pid(host, "perch")
     workers = process_tree(host, master) - {master}
     assert len(workers) == 2
-    host.ansible("copy", f"src={LOADGEN} dest=/tmp/loadgen.py mode=0755", become=True, check=False)
-    host.run(f"rm -f {OUT} {STOP}")
-    host.run(f"setsid nohup /usr/bin/python3 /tmp/loadgen.py --out {OUT} --stop {STOP} "
-             "--concurrency 4 --rate 200 --seconds 300 --max-requests 60000 </dev/null >/tmp/loadgen.log 2>&1 &")
+    running = Load(host, seconds=300, max_requests=60000).start()
     time.sleep(2)
     run = converge("-e", "wsgi_app_processes=3", "-e", "beta_variant=2")
     time.sleep(2)
-    host.run(f"touch {STOP}")
-    for _ in range(60):
-        if host.file(OUT).exists:
-            break
-        time.sleep(0.5)
-    load = json.loads(host.check_output(f"cat {OUT}"))
+    load = running.stop()
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
 
     assert supervised_pid(host, "perch") == master, "a setting change must not restart uWSGI's master"
     new_workers = process_tree(host, master) - {master}
     assert len(new_workers) == 3 and not new_workers & workers, "every worker was replaced by the reload"
     assert re.search(r"^processes = 3$", host.file("/etc/uwsgi/perch.ini").content_string, re.MULTILINE)
-    assert load["requests"] > 500 and load["failures"] == 0, {k: v for k, v in load.items() if k != "timeline"}
+    assert load["requests"] > 500 and load["failures"] == 0, Load.summary(load)
     assert http_get(host, "/healthz").status == 200
 
 
