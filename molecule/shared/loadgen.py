@@ -2,7 +2,7 @@
 """A bounded HTTP load loop for the test hosts: only the standard library, only 127.0.0.1.
 
     loadgen.py --out FILE [--path /] [--host-header localhost] [--concurrency 4] [--rate 200]
-               [--seconds 180] [--max-requests 200000] [--stop FILE]
+               [--seconds 180] [--max-requests 200000] [--stop FILE] [--cookie C] [--raw FILE]
 
 --rate caps the requests per second of all connections together, so the load shows every failure
 without starving the deploy it is watching (the test hosts share two cores).
@@ -28,6 +28,7 @@ NO_ANSWER = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeErr
 
 def worker(args, deadline, budget, lock, results, retries):
     conn = None
+    headers = {"Host": args.host_header, **({"Cookie": args.cookie} if args.cookie else {})}
     interval = args.concurrency / args.rate
     next_start = time.monotonic()
     while time.monotonic() < deadline and not os.path.exists(args.stop):
@@ -49,7 +50,7 @@ def worker(args, deadline, budget, lock, results, retries):
             try:
                 if conn is None:
                     conn = http.client.HTTPConnection("127.0.0.1", 80, timeout=10)
-                conn.request("GET", args.path, headers={"Host": args.host_header})
+                conn.request("GET", args.path, headers=headers)
                 response = conn.getresponse()
                 response.read()
                 status, error = response.status, None
@@ -116,9 +117,11 @@ def main():
     parser.add_argument("--seconds", type=float, default=180)
     parser.add_argument("--max-requests", type=int, default=200_000)
     parser.add_argument("--stop", default="/tmp/loadgen.stop")
+    parser.add_argument("--cookie", default="", help="a Cookie header to send (one that skips nginx's microcache)")
+    parser.add_argument("--raw", default="", help="also write every request as [epoch seconds, ms, status] here")
     args = parser.parse_args()
 
-    began = time.monotonic()
+    began, began_epoch = time.monotonic(), time.time()
     deadline = began + args.seconds
     budget, lock, results, retries = [args.max_requests], threading.Lock(), [], [0]
     threads = [threading.Thread(target=worker, args=(args, deadline, budget, lock, results, retries))
@@ -130,6 +133,11 @@ def main():
     summary = summarize(results, began)
     summary["seconds"] = round(time.monotonic() - began, 2)
     summary["retried_on_a_new_connection"] = retries[0]
+    summary["began_epoch"] = began_epoch
+    if args.raw:
+        with open(args.raw, "w") as handle:
+            json.dump([[round(began_epoch + started - began, 4), round(elapsed * 1000, 2), status]
+                       for started, elapsed, status, _ in results], handle)
     partial = args.out + ".partial"
     with open(partial, "w") as handle:
         json.dump(summary, handle)

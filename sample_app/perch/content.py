@@ -22,25 +22,34 @@ class InvalidEntry(ValueError):
 _COLUMNS = (entry.c.id, entry.c.kind, entry.c.slug, entry.c.title, entry.c.status,
             entry.c.created_at, entry.c.updated_at, entry.c.published_at)
 
+# The statements every public page runs, built once: building a statement costs more than running it.
+_PUBLISHED = {
+    "post": sa.select(*_COLUMNS, entry.c.body_html)
+              .where(entry.c.kind == "post", entry.c.status == "published").order_by(entry.c.published_at.desc()),
+    "page": sa.select(*_COLUMNS, entry.c.body_html)
+              .where(entry.c.kind == "page", entry.c.status == "published").order_by(entry.c.title),
+}
+_PUBLISHED_LIMITED = {kind: query.limit(sa.bindparam("limit")) for kind, query in _PUBLISHED.items()}
+_NAVIGATION = (sa.select(entry.c.slug, entry.c.title)
+               .where(entry.c.kind == "page", entry.c.status == "published").order_by(entry.c.title))
+_PUBLISHED_ONE = sa.select(entry).where(entry.c.kind == sa.bindparam("kind"), entry.c.slug == sa.bindparam("slug"),
+                                        entry.c.status == "published")
+
 
 def published(kind, limit=None):
     """Published entries of a kind: posts newest first, pages by title."""
-    order = entry.c.published_at.desc() if kind == "post" else entry.c.title
-    query = (sa.select(*_COLUMNS, entry.c.body_html)
-             .where(entry.c.kind == kind, entry.c.status == "published").order_by(order).limit(limit))
-    return get_db().execute(query).mappings().all()
+    if limit is None:
+        return get_db().execute(_PUBLISHED[kind]).mappings().all()
+    return get_db().execute(_PUBLISHED_LIMITED[kind], {"limit": limit}).mappings().all()
 
 
 def navigation():
     """Published pages, for the menu: titles and slugs only."""
-    query = (sa.select(entry.c.slug, entry.c.title)
-             .where(entry.c.kind == "page", entry.c.status == "published").order_by(entry.c.title))
-    return get_db().execute(query).mappings().all()
+    return get_db().execute(_NAVIGATION).mappings().all()
 
 
 def get_published(kind, slug):
-    query = sa.select(entry).where(entry.c.kind == kind, entry.c.slug == slug, entry.c.status == "published")
-    return get_db().execute(query).mappings().first()
+    return get_db().execute(_PUBLISHED_ONE, {"kind": kind, "slug": slug}).mappings().first()
 
 
 def get(entry_id):

@@ -9,8 +9,6 @@ from datetime import UTC, datetime
 
 import click
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from flask import current_app, g
 from flask.cli import AppGroup
 
@@ -108,6 +106,9 @@ def close_db(exc=None):
 
 
 def alembic_config(connection):
+    # Alembic is imported only where the schema changes: a worker serving pages never loads it.
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", "perch:migrations")
     config.attributes["connection"] = connection
@@ -117,6 +118,8 @@ def alembic_config(connection):
 def upgrade(app, revision="head"):
     """Bring the database schema to ``revision``; return (before, after) revisions."""
     from alembic.runtime.migration import MigrationContext
+
+    from alembic import command
 
     engine = app.extensions["perch.engine"]
     with engine.begin() as connection:

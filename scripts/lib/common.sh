@@ -132,3 +132,42 @@ ensure_images() {
         [ "$have" = "$(image_recipe)" ] || build_image "$version"
     done
 }
+
+# start_vps NAME SSH_PORT HTTP_PORT: a container that behaves like a fresh VPS as a provider hands it
+# over (systemd, sshd, a `deploy` user with sudo that logs in with the key in .roost/demo/), its SSH
+# and HTTP published on 127.0.0.1 only. Starts it if it exists but is stopped; waits until SSH works.
+start_vps() {
+    local name=$1 ssh_port=$2 http_port=$3 key="$STATE/demo/id_ed25519" state=missing
+    apt_install openssh-client
+    mkdir -p "$STATE/demo"
+    [ -f "$key" ] || ssh-keygen -q -t ed25519 -N '' -C roost-demo -f "$key"
+    if docker container inspect "$name" >/dev/null 2>&1; then
+        state=$(docker container inspect -f '{{.State.Status}}' "$name")
+    fi
+    case "$state" in
+        running) ;;
+        missing)
+            log "Starting the VPS container $name (ssh on 127.0.0.1:$ssh_port, http on 127.0.0.1:$http_port)"
+            docker run -d --name "$name" --hostname "$name" \
+                --cap-add SYS_ADMIN --cgroupns=host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
+                --tmpfs /run --tmpfs /run/lock \
+                -p "127.0.0.1:$ssh_port:22" -p "127.0.0.1:$http_port:80" \
+                "${ROOST_IMAGE_DEBIAN12:-$(image_name 12)}" >/dev/null ;;
+        *) docker start "$name" >/dev/null ;;
+    esac
+    docker exec "$name" systemctl is-system-running --wait >/dev/null 2>&1 || true
+    docker exec -i "$name" sh -eu -c '
+        id deploy >/dev/null 2>&1 || useradd --create-home --shell /bin/bash deploy
+        install -d -m 0700 -o deploy -g deploy /home/deploy/.ssh
+        cat > /home/deploy/.ssh/authorized_keys
+        chown deploy:deploy /home/deploy/.ssh/authorized_keys
+        chmod 0600 /home/deploy/.ssh/authorized_keys
+        echo "deploy ALL=(ALL) NOPASSWD:ALL" > /etc/sudoers.d/deploy
+        chmod 0440 /etc/sudoers.d/deploy' <"$key.pub"
+    for _ in $(seq 1 30); do
+        ssh -q -i "$key" -p "$ssh_port" -o BatchMode=yes -o StrictHostKeyChecking=no \
+            -o UserKnownHostsFile=/dev/null deploy@127.0.0.1 true && return 0
+        sleep 1
+    done
+    die "no SSH to $name on 127.0.0.1:$ssh_port after 30 s"
+}
