@@ -22,10 +22,7 @@ def index():
 
 @bp.get("/blog/<slug>")
 def post(slug):
-    found = content.get_published("post", slug)
-    if found is None:
-        abort(404)
-    return render_template("site/entry.html", entry=found)
+    return _published_entry("post", slug)
 
 
 @bp.get("/feed.xml")
@@ -39,7 +36,11 @@ def feed():
 
 @bp.get("/<slug>")
 def page(slug):
-    found = content.get_published("page", slug)
+    return _published_entry("page", slug)
+
+
+def _published_entry(kind, slug):
+    found = content.get_published(kind, slug)
     if found is None:
         abort(404)
     return render_template("site/entry.html", entry=found)
