@@ -132,7 +132,8 @@ def json_error(error: HTTPException):
     """Errors under /api/ as JSON, whichever part of the app raised them."""
     response = jsonify(error=error.description if error.description else error.name)
     response.status_code = error.code
+    original = error.get_response().headers
     for name in ("Allow", "WWW-Authenticate"):
-        if name in error.get_response().headers:
-            response.headers[name] = error.get_response().headers[name]
+        if name in original:
+            response.headers[name] = original[name]
     return response
