@@ -28,14 +28,40 @@ else:
 connection.request("GET", path, headers={"Host": host_header})
 response = connection.getresponse()
 print(json.dumps({"status": response.status, "headers": dict(response.getheaders()),
-                  "body": response.read().decode("utf-8", "replace")}))
+                  "header_list": response.getheaders(), "body": response.read().decode("utf-8", "replace")}))
+"""
+
+
+# Runs on a host: speaks the uwsgi protocol (a GET / packet) to HOST PORT, or to a unix socket PATH,
+# and prints what came back.
+UWSGI_PROBE = r"""
+import socket, struct, sys
+def var(key, value):
+    key, value = key.encode(), value.encode()
+    return struct.pack("<H", len(key)) + key + struct.pack("<H", len(value)) + value
+body = b"".join(var(k, v) for k, v in {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "REQUEST_URI": "/",
+    "QUERY_STRING": "", "SERVER_NAME": "localhost", "SERVER_PORT": "80", "HTTP_HOST": "localhost",
+    "SERVER_PROTOCOL": "HTTP/1.1"}.items())
+try:
+    if sys.argv[1].startswith("/"):
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(3)
+        s.connect(sys.argv[1])
+    else:
+        s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
+    s.sendall(struct.pack("<BHB", 0, len(body), 0) + body)
+    print(s.recv(4096).decode("latin-1"))
+except OSError as error:
+    print("ERROR", error)
 """
 
 
 class Response:
-    def __init__(self, status, headers, body):
+    def __init__(self, status, headers, body, header_list=()):
         self.status = status
         self.headers = {key.lower(): value for key, value in headers.items()}
+        # Every header line as sent, repeats included.
+        self.header_list = [tuple(pair) for pair in header_list]
         self.body = body
 
     def json(self):
@@ -84,6 +110,16 @@ def process_tree(host, pid):
             pids.add(child.pid)
             frontier.append(child.pid)
     return pids
+
+
+def wait_until(predicate, timeout, what):
+    """Seconds it took predicate() to become true; fails after timeout."""
+    started = time.monotonic()
+    while not predicate():
+        if time.monotonic() - started > timeout:
+            pytest.fail(f"not within {timeout} s: {what}")
+        time.sleep(0.2)
+    return round(time.monotonic() - started, 2)
 
 
 # --- Driving deploys from the tests -------------------------------------------------------------
@@ -192,6 +228,16 @@ def converge(*args):
     command = ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], playbook, *args]
     env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_CALLBACK_RESULT_FORMAT": "json"}
     return subprocess.run(command, capture_output=True, text=True, timeout=900, check=False, env=env)
+
+
+def task_results(run, task):
+    """[(status, host)] of every result of the task named (in part) task, in a playbook's output."""
+    results = []
+    for section in run.stdout.split("TASK [")[1:]:
+        header, _, body = section.partition("\n")
+        if task in header:
+            results += re.findall(r"^(ok|changed|failed|fatal|skipping): \[([^\]]+)\]", body, re.MULTILINE)
+    return results
 
 
 def recap_changes(output):

@@ -26,7 +26,7 @@ def documented(role):
 
 
 def test_every_role_is_found():
-    assert {"nginx", "supervisor", "uwsgi", "wsgi_app"} <= set(ROLES)
+    assert {"balancer", "nginx", "postgresql", "supervisor", "uwsgi", "wsgi_app"} <= set(ROLES)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -10,7 +10,7 @@ import subprocess
 import time
 
 import pytest
-from conftest import PROJECT_DIR, Load, http_get, live_release, output, process_tree, run_playbook, supervised_pid
+from conftest import PROJECT_DIR, Load, http_get, live_release, output, process_tree, run_playbook, supervised_pid, wait_until
 
 testinfra_hosts = ["ansible://roost-faults-debian12"]
 
@@ -31,16 +31,6 @@ def serving(host):
         return http_get(host, "/healthz").status == 200
     except Exception:  # the host itself may be restarting
         return False
-
-
-def wait_until(predicate, timeout, what):
-    """Seconds it took predicate() to become true; fails after timeout."""
-    started = time.monotonic()
-    while not predicate():
-        if time.monotonic() - started > timeout:
-            pytest.fail(f"not within {timeout} s: {what}")
-        time.sleep(0.2)
-    return round(time.monotonic() - started, 2)
 
 
 def uwsgi_processes(host):

@@ -9,32 +9,9 @@ import re
 
 import pytest
 import testinfra
-from conftest import http_get, output, run_playbook
+from conftest import UWSGI_PROBE, http_get, output, run_playbook
 
 testinfra_hosts = ["ansible://roost-faults-debian12"]
-
-# Runs on a host: speaks the uwsgi protocol (a GET / packet) to HOST PORT, or to a unix socket PATH,
-# and prints what came back.
-UWSGI_PROBE = r"""
-import socket, struct, sys
-def var(key, value):
-    key, value = key.encode(), value.encode()
-    return struct.pack("<H", len(key)) + key + struct.pack("<H", len(value)) + value
-body = b"".join(var(k, v) for k, v in {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "REQUEST_URI": "/",
-    "QUERY_STRING": "", "SERVER_NAME": "localhost", "SERVER_PORT": "80", "HTTP_HOST": "localhost",
-    "SERVER_PROTOCOL": "HTTP/1.1"}.items())
-try:
-    if sys.argv[1].startswith("/"):
-        s = socket.socket(socket.AF_UNIX)
-        s.settimeout(3)
-        s.connect(sys.argv[1])
-    else:
-        s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
-    s.sendall(struct.pack("<BHB", 0, len(body), 0) + body)
-    print(s.recv(4096).decode("latin-1"))
-except OSError as error:
-    print("ERROR", error)
-"""
 
 # Runs on the site's host: a browser's conversation with perch through nginx (cookies kept).
 CLIENT = r"""
