@@ -66,6 +66,8 @@ PSS = r"""
 import json, os, sys
 groups = {"nginx": [], "supervisord": [], "uwsgi": [], "gunicorn": []}
 for pid in filter(str.isdigit, os.listdir("/proc")):
+    if int(pid) == os.getpid():  # this script's own command line names every group
+        continue
     try:
         cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode()
         pss = next(int(line.split()[1]) for line in open(f"/proc/{pid}/smaps_rollup") if line.startswith("Pss:"))

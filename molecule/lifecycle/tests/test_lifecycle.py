@@ -40,10 +40,10 @@ def assert_failed_saying(run, *phrases):
         assert phrase in output(run), f"{phrase!r} not in the output:\n" + output(run)[-4000:]
 
 
-def deploy_failing(all_hosts, project, *phrases):
+def deploy_failing(all_hosts, project, *phrases, batch=1):
     """Deploy a bad release; check the play failed saying phrases; return {host: its new releases}."""
     before = {name(host): releases(host) for host in all_hosts}
-    run = run_playbook("deploy", "-e", f"wsgi_app_project={project}")
+    run = run_playbook("deploy", "-e", f"wsgi_app_project={project}", "-e", f"wsgi_app_serial={batch}")
     assert_failed_saying(run, *phrases)
     return run, {name(host): releases(host) - before[name(host)] for host in all_hosts}
 
@@ -114,7 +114,10 @@ def test_a_release_whose_app_does_not_load_is_never_switched_to(all_hosts, perch
 
 
 def test_an_unhealthy_release_is_rolled_back(all_hosts, perch_variants):
-    run, new = deploy_failing(all_hosts, perch_variants["unhealthy"], "failed its health gate", "answered 503")
+    # Both hosts in one batch, so that each meets the bad release (with batches of one, the first host's
+    # failure would stop the rollout before the second: the scale_out scenario tests that).
+    run, new = deploy_failing(all_hosts, perch_variants["unhealthy"], "failed its health gate", "answered 503",
+                              batch=len(all_hosts))
     for host in all_hosts:
         v2 = SEEN["v2"][name(host)]
         (bad,) = new[name(host)]
