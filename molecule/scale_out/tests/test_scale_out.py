@@ -1,7 +1,7 @@
 """The lb + app + db shape: who may reach what, failover, and rolling deploys under load.
 
 The load loops run on the balancer's own loopback, so every request crosses the balancer to an app
-host and, through it, to PostgreSQL.
+host and, through it, to PostgreSQL. Their figures go to .roost/reports/scale_out.json.
 """
 
 import json
@@ -14,6 +14,7 @@ import uuid
 import pytest
 import testinfra
 from conftest import (
+    PROJECT_DIR,
     UWSGI_PROBE,
     Load,
     http_get,
@@ -54,6 +55,18 @@ else:
 # Runs on a host: GET / from ADDRESS:80 with the site's name, and print the status.
 DIRECT_GET = ("import http.client as h, sys; c = h.HTTPConnection(sys.argv[1], 80, timeout=5); "
               "c.request('GET', '/', headers={'Host': 'localhost'}); print(c.getresponse().status)")
+
+
+REPORT = os.path.join(PROJECT_DIR, ".roost", "reports", "scale_out.json")
+FIGURES = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report():
+    yield
+    os.makedirs(os.path.dirname(REPORT), exist_ok=True)
+    with open(REPORT, "w") as handle:
+        json.dump(FIGURES, handle, indent=2, sort_keys=True)
 
 
 def get_host(name):
@@ -172,24 +185,31 @@ def test_the_site_keeps_serving_when_an_app_host_stops(lb, apps):
     finally:
         result = load.stop()
         subprocess.run(["docker", "start", APPS[1]], check=True, capture_output=True, timeout=60)
-    print("app host stopped under load:", Load.summary(result))
+    FIGURES["app_host_stopped_under_load"] = Load.summary(result)
     assert result["requests"] > 500, "the load loop hardly ran; the test would prove nothing"
     assert result["failures"] == 0, Load.summary(result)
     assert alone == {apps[0].check_output("hostname")}
     # Started again, it boots, serves, and the balancer takes it back by itself.
-    wait_until(lambda: APPS[1] in served_by(lb, 4), 120, f"{APPS[1]} serves through the balancer again")
+    FIGURES["stopped_app_host_back_in_rotation_s"] = wait_until(lambda: APPS[1] in served_by(lb, 4), 120,
+                                                                 f"{APPS[1]} serves through the balancer again")
 
 
 # --- Rolling deploys -----------------------------------------------------------------------------
 
-def test_a_rolling_deploy_under_load_fails_no_request(lb, apps, db, perch_variants):
-    before = {live_release(app) for app in apps}
+def deploy_under_load(lb, project, what):
+    """deploy.yml with project while the balancer takes 100 requests/s; (the run, the load's summary)."""
     load = Load(lb, concurrency=4, rate=100, seconds=600, max_requests=60000).start()
     try:
-        run = run_playbook("deploy", "-e", f"wsgi_app_project={perch_variants['v2']}")
+        run = run_playbook("deploy", "-e", f"wsgi_app_project={project}")
     finally:
         result = load.stop()
-    print("rolling deploy under load:", Load.summary(result))
+    FIGURES[what] = Load.summary(result)
+    return run, result
+
+
+def test_a_rolling_deploy_under_load_fails_no_request(lb, apps, db, perch_variants):
+    before = {live_release(app) for app in apps}
+    run, result = deploy_under_load(lb, perch_variants["v2"], "rolling_deploy_under_load")
     assert run.returncode == 0, output(run)[-3000:]
     assert result["requests"] > 1000, "the load loop hardly ran; the test would prove nothing"
     assert result["failures"] == 0, Load.summary(result)
@@ -206,12 +226,7 @@ def test_a_rolling_deploy_under_load_fails_no_request(lb, apps, db, perch_varian
 
 def test_a_failed_batch_is_rolled_back_and_stops_the_rollout(lb, apps, perch_variants):
     live = live_release(apps[0])
-    load = Load(lb, concurrency=4, rate=100, seconds=600, max_requests=60000).start()
-    try:
-        run = run_playbook("deploy", "-e", f"wsgi_app_project={perch_variants['unhealthy']}")
-    finally:
-        result = load.stop()
-    print("failed rollout under load:", Load.summary(result))
+    run, result = deploy_under_load(lb, perch_variants["unhealthy"], "failed_rollout_under_load")
     assert run.returncode != 0
     text = output(run)
     assert "failed its health gate" in text and f"Rolled back: {live} serves again" in text, text[-3000:]
@@ -235,3 +250,15 @@ def test_one_failing_host_takes_its_whole_batch_back(apps, perch_variants, tmp_p
     assert "app2 refuses this release" in text
     assert f"rolled back here too: {APPS[1]} of the same batch failed" in text, text[-3000:]
     assert [live_release(app) for app in apps] == [live, live]
+
+
+def test_a_failed_migration_of_the_shared_database_switches_no_host(apps, db, perch_variants):
+    live = [live_release(app) for app in apps]
+    run = run_playbook("deploy", "-e", f"wsgi_app_project={perch_variants['broken_migration']}")
+    assert run.returncode != 0
+    text = output(run)
+    assert "its migration failed" in text, text[-3000:]
+    assert "A dump taken just before it is in /var/backups/postgresql on roost-scale-db" in text
+    # It stopped in the migration play: no host switched, and the content is still there.
+    assert [live_release(app) for app in apps] == live
+    assert psql(db, "SELECT count(*) FROM entry") != "0"
