@@ -28,7 +28,7 @@ CASES = {
     "clients but PostgreSQL on localhost only": ({"postgresql_listen_addresses": ["localhost"]},
                                                  "where no other host reaches it"),
     "two app hosts with SQLite behind a balancer": ({"wsgi_app_database_url": ""},
-                                                    "2 app hosts share one site but have no database server"),
+                                                    "so the 2 app hosts share one site but have no database server"),
 }
 
 
