@@ -122,6 +122,14 @@ def wait_until(predicate, timeout, what):
     return round(time.monotonic() - started, 2)
 
 
+def write_figures(scenario, figures):
+    """Save a scenario's measured figures to .roost/reports/<scenario>.json."""
+    path = os.path.join(PROJECT_DIR, ".roost", "reports", f"{scenario}.json")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as handle:
+        json.dump(figures, handle, indent=2, sort_keys=True)
+
+
 # --- Driving deploys from the tests -------------------------------------------------------------
 # The lifecycle tests run the collection's own playbooks against the scenario's hosts, exactly as a
 # user runs them, with the inventory and ansible.cfg Molecule made for the scenario.

@@ -4,26 +4,31 @@ converge ran playbooks/site.yml (perch on SQLite, plain HTTP). Figures (recovery
 under load) go to .roost/reports/faults.json.
 """
 
-import json
-import os
 import subprocess
 import time
 
 import pytest
-from conftest import PROJECT_DIR, Load, http_get, live_release, output, process_tree, run_playbook, supervised_pid, wait_until
+from conftest import (
+    Load,
+    http_get,
+    live_release,
+    output,
+    process_tree,
+    run_playbook,
+    supervised_pid,
+    wait_until,
+    write_figures,
+)
 
 testinfra_hosts = ["ansible://roost-faults-debian12"]
 
-REPORT = os.path.join(PROJECT_DIR, ".roost", "reports", "faults.json")
 FIGURES = {}
 
 
 @pytest.fixture(scope="module", autouse=True)
 def report():
     yield
-    os.makedirs(os.path.dirname(REPORT), exist_ok=True)
-    with open(REPORT, "w") as handle:
-        json.dump(FIGURES, handle, indent=2, sort_keys=True)
+    write_figures("faults", FIGURES)
 
 
 def serving(host):

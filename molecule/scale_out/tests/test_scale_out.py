@@ -14,7 +14,6 @@ import uuid
 import pytest
 import testinfra
 from conftest import (
-    PROJECT_DIR,
     UWSGI_PROBE,
     Load,
     http_get,
@@ -23,6 +22,7 @@ from conftest import (
     run_playbook,
     task_results,
     wait_until,
+    write_figures,
 )
 
 testinfra_hosts = ["ansible://roost-scale-lb"]
@@ -57,16 +57,13 @@ DIRECT_GET = ("import http.client as h, sys; c = h.HTTPConnection(sys.argv[1], 8
               "c.request('GET', '/', headers={'Host': 'localhost'}); print(c.getresponse().status)")
 
 
-REPORT = os.path.join(PROJECT_DIR, ".roost", "reports", "scale_out.json")
 FIGURES = {}
 
 
 @pytest.fixture(scope="module", autouse=True)
 def report():
     yield
-    os.makedirs(os.path.dirname(REPORT), exist_ok=True)
-    with open(REPORT, "w") as handle:
-        json.dump(FIGURES, handle, indent=2, sort_keys=True)
+    write_figures("scale_out", FIGURES)
 
 
 def get_host(name):
