@@ -126,10 +126,14 @@ def test_admin_writes_a_page_visitors_read(host, browsers):
     WebDriverWait(admin, 10).until(expected_conditions.url_to_be(base + "/admin/"))
     wait_for(visitor_sees(visitor, f"{base}/{slug}", "Edited in the browser."), "the edit is public")
 
-    # Delete it.
+    # Delete it. The list posts back to its own URL: wait for the old list to go, not for a URL.
+    listing = admin.find_element(By.CSS_SELECTOR, "table.entries")
     admin.find_element(By.CSS_SELECTOR, f"button[aria-label='Delete {title}']").click()
-    WebDriverWait(admin, 10).until(expected_conditions.url_to_be(base + "/admin/"))
-    assert title not in admin.find_element(By.CSS_SELECTOR, "table.entries").text
+    WebDriverWait(admin, 10).until(expected_conditions.staleness_of(listing))
+    listing = WebDriverWait(admin, 10).until(
+        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "table.entries")))
+    assert admin.current_url == base + "/admin/"
+    assert title not in listing.text
     wait_for(visitor_sees(visitor, f"{base}/{slug}", "Not Found"), "the deleted page is gone")
 
     # Log out: the admin pages ask for a login again.
