@@ -154,6 +154,16 @@ PERCH_VARIANTS = {
                            "    raise RuntimeError('this release crashes under uWSGI on purpose')\n"
                            "application = create_app()")],
     },
+    # Code as v2, with an older markdown: a library uWSGI's master preloads (wsgi_app_preload).
+    "older_markdown": {
+        "requirements.lock": [(
+            ("markdown==3.11.3 \\\n"
+             "    --hash=sha256:81eb91631dc97ad1efbc76019ef0f80fe90ca49ddf81546752d79989c3bfff3e \\\n"
+             "    --hash=sha256:e1a31a112232504d753e5c01bb8c2de90d3f0ba986b063e10770cf7695b09e73\n"),
+            ("markdown==3.10 \\\n"
+             "    --hash=sha256:37062d4f2aa4b2b6b32aefb80faa300f82cc790cb949a35b8caede34f2b68c0e \\\n"
+             "    --hash=sha256:b5b99d6951e2e4948d939255596523444c0e677c669700b1d17aa4a8a464cb7c\n"))],
+    },
     "broken_migration": {
         "perch/db.py": [("    engine = app.extensions[\"perch.engine\"]\n",
                          "    engine = app.extensions[\"perch.engine\"]\n"

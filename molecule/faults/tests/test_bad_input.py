@@ -23,6 +23,8 @@ CASES = [
     ("processes-zero", "deploy", {"wsgi_app_processes": 0}, "wsgi_app_processes"),
     ("processes-too-many", "deploy", {"wsgi_app_processes": 5000}, "wsgi_app_processes"),
     ("threads-negative", "deploy", {"wsgi_app_threads": -1}, "wsgi_app_threads"),
+    ("preload-the-app-itself", "deploy", {"wsgi_app_preload": ["flask", "perch.content"]}, "wsgi_app_preload"),
+    ("preload-not-a-module", "deploy", {"wsgi_app_preload": ["flask; import os"]}, "wsgi_app_preload"),
     ("name-with-space", "deploy", {"wsgi_app_name": "my app"}, "wsgi_app_name"),
     ("name-with-shell", "deploy", {"wsgi_app_name": "perch;touch /tmp/owned"}, "wsgi_app_name"),
     ("name-with-dotdot", "deploy", {"wsgi_app_name": "../etc"}, "wsgi_app_name"),
@@ -56,6 +58,9 @@ CASES = [
     ("uwsgi-processes-zero", "site", {"uwsgi_apps": [{"name": "extra", "virtualenv": "/srv/x/venv",
                                                       "module": "x:app", "user": "nobody", "processes": 0}]},
      "uwsgi_apps"),
+    ("uwsgi-preload-a-string", "site", {"uwsgi_apps": [{"name": "extra", "virtualenv": "/srv/x/venv",
+                                                        "module": "x:app", "user": "nobody", "preload": "flask"}]},
+     "preload"),
 ]
 
 # What a deploy owns: configuration and releases. Logs, caches and the app's own data change by

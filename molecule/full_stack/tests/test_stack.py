@@ -3,6 +3,7 @@
 Converged by playbooks/site.yml as a user runs it, with TLS (self-signed) and the microcache on.
 """
 
+import json
 import re
 
 import pytest
@@ -37,6 +38,35 @@ def test_uwsgi_runs_under_supervisor_as_the_app_user(host):
         process = host.process.get(pid=pid)
         assert process.user == APP
         assert "uwsgi" in process.args
+
+
+def memory_kb(host, pid):
+    """A process's /proc/<pid>/smaps_rollup, in kB."""
+    rollup = host.check_output(f"cat /proc/{pid}/smaps_rollup")
+    return {key: int(value) for key, value in re.findall(r"^(\w+):\s+(\d+) kB", rollup, re.MULTILINE)}
+
+
+def test_supervisord_runs_without_pkg_resources(host):
+    pid = int(host.check_output("cat /run/supervisord.pid"))
+    assert "/usr/local/sbin/roost-supervisord" in host.file(f"/proc/{pid}/cmdline").content_string
+    # Debian's supervisord held 20-21 MB of its own with pkg_resources, 12-13 MB without.
+    assert memory_kb(host, pid)["Private_Dirty"] < 16_000
+    # What it imports pkg_resources for: the rpcinterface supervisorctl talks to.
+    assert "RUNNING" in host.check_output(f"supervisorctl status {APP}")
+
+
+def test_uwsgi_workers_share_the_libraries_the_master_preloaded(host):
+    master = supervised_pid(host, APP)
+    record = json.loads(host.file(f"/run/uwsgi/{APP}/preloaded.json").content_string)
+    assert record["pid"] == master
+    for distribution in ("flask", "flask-wtf", "sqlalchemy", "markdown", "nh3", "jinja2", "werkzeug"):
+        assert distribution in record["distributions"], f"{distribution} is not preloaded: {record}"
+    assert "perch" not in record["distributions"], "the app itself must load in each worker"
+    for worker in process_tree(host, master) - {master}:
+        memory = memory_kb(host, worker)
+        # Each worker imports perch's libraries for 30+ MB when nothing is preloaded.
+        assert memory["Shared_Clean"] + memory["Shared_Dirty"] > 15_000, memory
+        assert memory["Private_Dirty"] < 25_000, memory
 
 
 def test_socket_is_private_to_the_app_and_nginx(host):
