@@ -48,6 +48,7 @@ CASES = [
     ("rollback-to-a-path", "rollback", {"wsgi_app_rollback_to": "../../etc"}, "wsgi_app_rollback_to"),
     ("rollback-to-an-unknown-release", "rollback", {"wsgi_app_rollback_to": "0123456789ab"},
      "wsgi_app_rollback_to"),
+    ("nginx-log-buffer-not-a-size", "site", {"nginx_access_log_buffer": "lots"}, "nginx_access_log_buffer"),
     ("nginx-port-out-of-range", "site", {"nginx_sites": [dict(SITE, listen=70000)]}, "nginx_sites"),
     ("nginx-unknown-state", "site", {"nginx_sites": [dict(SITE, state="maybe")]}, "state"),
     ("nginx-relative-socket", "site", {"nginx_sites": [dict(SITE, uwsgi_socket="run/extra.sock")]}, "nginx_sites"),

@@ -114,9 +114,13 @@ def test_app_hosts_see_the_visitor_not_the_balancer(lb, apps):
     marker = uuid.uuid4().hex
     for _ in range(4):  # round robin: both app hosts get some
         assert http_get(lb, f"/healthz?probe={marker}").status == 200
-    lines = [line for app in apps for line in app.check_output("cat /var/log/nginx/access.log").splitlines()
-             if marker in line]
-    assert len(lines) == 4
+
+    def logged():  # nginx writes its access log at least once a second (nginx_access_log_flush)
+        return [line for app in apps for line in app.check_output("cat /var/log/nginx/access.log").splitlines()
+                if marker in line]
+
+    wait_until(lambda: len(logged()) == 4, 10, "the four requests in the app hosts' access logs")
+    lines = logged()
     # The balancer's own loopback client, from X-Forwarded-For; never the balancer's address.
     assert all(line.startswith("127.0.0.1 ") for line in lines), lines
 
