@@ -136,7 +136,9 @@ def test_admin_writes_a_page_visitors_read(host, browsers):
     assert title not in listing.text
     wait_for(visitor_sees(visitor, f"{base}/{slug}", "Not Found"), "the deleted page is gone")
 
-    # Log out: the admin pages ask for a login again.
+    # Log out: the admin pages ask for a login again. Only once the logout has landed on the home
+    # page: a navigation started before it would race the POST that ends the session.
     submit(admin, "Log out")
+    WebDriverWait(admin, 10).until(expected_conditions.url_to_be(base + "/"))
     admin.get(base + "/admin/")
     assert "/auth/login" in admin.current_url

@@ -64,8 +64,9 @@ def test_uwsgi_workers_share_the_libraries_the_master_preloaded(host):
     assert "perch" not in record["distributions"], "the app itself must load in each worker"
     for worker in process_tree(host, master) - {master}:
         memory = memory_kb(host, worker)
-        # Each worker imports perch's libraries for 30+ MB when nothing is preloaded.
-        assert memory["Shared_Clean"] + memory["Shared_Dirty"] > 15_000, memory
+        # Pages of the master's heap still shared after the fork: about 3 MB when nothing is preloaded,
+        # 22-26 MB with perch's libraries. Privately, each worker holds 36 MB without them, 11-15 MB with.
+        assert memory["Shared_Dirty"] > 10_000, memory
         assert memory["Private_Dirty"] < 25_000, memory
 
 
