@@ -54,6 +54,15 @@ def markdown(serving, memory_idle, memory_loaded, deploys, bare, redeploy, resul
             m = serving["medians"][c][target]
             cells += [f"{m['rps']:,.0f}", f"{m['p99']} ms"]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    alone = serving.get("app_alone_us_per_request")
+    if alone:
+        lines += ["", "| CPU per request (workers) | " + " | ".join(f"c={c}" for c in concurrencies) + " |",
+                  "|---|" + "---|" * len(concurrencies),
+                  "| perch alone, no server | " + " | ".join(f"{alone} µs" for _ in concurrencies) + " |"]
+        for target in ("uwsgi", "gunicorn"):
+            cells = [f"{serving['medians'][c][target]['cpu_us_per_request']:.0f} µs "
+                     f"(+{serving['medians'][c][target]['cpu_us_per_request'] - alone:.0f})" for c in concurrencies]
+            lines.append(f"| {TARGETS[target]} | " + " | ".join(cells) + " |")
     lines += ["", "| memory (PSS) | idle | after load |", "|---|---|---|"]
     for name in ("nginx", "supervisord", "uwsgi", "gunicorn"):
         lines.append(f"| {name} ({memory_idle[name]['processes']} processes) | {memory_idle[name]['pss_mb']} MB | "
@@ -125,7 +134,8 @@ def main():
     deploys = load(directory.parent, "deploy-timings.json")
     bare, redeploy = load(directory, "bare-host.json"), load(directory, "redeploy-under-load.json")
     results = targets_met(serving, serving["pss_idle"], deploys, bare, redeploy)
-    report = {"serving": serving["medians"], "pss_idle": serving["pss_idle"], "pss_after_load": serving["pss_after_load"],
+    report = {"serving": serving["medians"], "app_alone_us_per_request": serving.get("app_alone_us_per_request"),
+              "pss_idle": serving["pss_idle"], "pss_after_load": serving["pss_after_load"],
               "deploy_timings": deploys, "bare_host": bare,
               "redeploy_under_load": {k: v for k, v in (redeploy or {}).items() if k != "timeline"},
               "targets": results}

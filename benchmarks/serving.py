@@ -85,6 +85,62 @@ print(json.dumps({name: {"processes": len(values), "pss_mb": round(sum(values) /
                   for name, values in groups.items()}))
 """
 
+# CPU time (user + system) the servers' processes have used so far, in clock ticks; read before and
+# after each run, it gives the CPU each request cost, which the machine's noise moves far less than
+# the request rate.
+CPU = r"""
+import json, os
+ticks = {"uwsgi": 0, "gunicorn": 0, "nginx": 0}
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode()
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    used = int(fields[11]) + int(fields[12])
+    if cmd.startswith("nginx:"):
+        ticks["nginx"] += used
+    elif "/etc/uwsgi/perch.ini" in cmd or cmd.startswith("perch "):
+        ticks["uwsgi"] += used
+    elif "gunicorn" in cmd:
+        ticks["gunicorn"] += used
+print(json.dumps({"hz": os.sysconf("SC_CLK_TCK"), "ticks": ticks}))
+"""
+
+# perch's WSGI callable alone, called in a loop with the request the uwsgi target sends: what the
+# page costs without any server. Run as the app user, in the live release.
+APP_ALONE = r"""
+import io, os, statistics, sys, time
+import perch.wsgi
+app = perch.wsgi.application
+
+def environ():
+    return {"REQUEST_METHOD": "GET", "PATH_INFO": "/", "QUERY_STRING": "", "SERVER_NAME": "localhost",
+            "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "HTTP_HOST": "localhost",
+            "HTTP_COOKIE": "session=roost-bench", "REMOTE_ADDR": "127.0.0.1", "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr, "wsgi.version": (1, 0),
+            "wsgi.multithread": False, "wsgi.multiprocess": True, "wsgi.run_once": False}
+
+def start_response(status, headers, exc_info=None):
+    if not status.startswith("200"):
+        sys.exit(f"perch answered {status}")
+
+def one():
+    body = app(environ(), start_response)
+    b"".join(body)
+    getattr(body, "close", lambda: None)()
+
+for _ in range(300):
+    one()
+batches = []
+for _ in range(5):
+    started = time.process_time()
+    for _ in range(1000):
+        one()
+    batches.append((time.process_time() - started) * 1000)
+print(round(statistics.median(batches)))
+"""
+
 
 def vps(*command, check=True, input=None):
     run = subprocess.run(["docker", "exec", "-i", VPS, *command], capture_output=True, text=True, input=input,
@@ -164,13 +220,18 @@ def wrk(target, connections, seconds):
                "-H", "Host: localhost"]
     for header in spec["headers"]:
         command += ["-H", header]
+    before = json.loads(vps("python3", "-c", CPU))
     out = vps(*command, f"http://127.0.0.1:{spec['port']}{spec['path']}")
+    after = json.loads(vps("python3", "-c", CPU))
     latency = {f"p{p}": float(v) * UNITS[u] for p, v, u in re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$",
                                                                         out, re.MULTILINE)}
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    server = target if target in ("uwsgi", "gunicorn") else "nginx"
+    cpu_us = (after["ticks"][server] - before["ticks"][server]) / after["hz"] * 1e6 / max(requests, 1)
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+            "requests": requests, "cpu_us_per_request": round(cpu_us),
             **{key: round(value, 2) for key, value in latency.items()},
             "errors": sum(map(int, errors.groups())) if errors else 0,
             "non_2xx": int(non2xx.group(1)) if non2xx else 0}
@@ -178,6 +239,13 @@ def wrk(target, connections, seconds):
 
 def pss():
     return json.loads(vps("python3", "-c", PSS))
+
+
+def app_alone():
+    """µs of CPU perch's WSGI callable spends on the home page, with no server around it."""
+    return int(vps("sh", "-c", "cd /srv/perch/shared && exec runuser -u perch -- env "
+                   "PERCH_CONFIG=/srv/perch/shared/config.json /srv/perch/current/venv/bin/python -",
+                   input=APP_ALONE).strip())
 
 
 def measure(rounds, seconds, concurrencies):
@@ -188,14 +256,15 @@ def measure(rounds, seconds, concurrencies):
                 result = wrk(target, connections, seconds)
                 runs[connections][target].append(result)
                 log(f"round {round_number} c={connections} {target}: {result['rps']:.0f} req/s, "
-                    f"p99 {result.get('p99', 0):.1f} ms, errors {result['errors']}, non-2xx {result['non_2xx']}")
+                    f"p99 {result.get('p99', 0):.1f} ms, {result['cpu_us_per_request']} µs CPU per request, "
+                    f"errors {result['errors']}, non-2xx {result['non_2xx']}")
     medians = {}
     for connections, targets in runs.items():
         medians[connections] = {}
         for target, results in targets.items():
             medians[connections][target] = {
                 key: round(statistics.median(r.get(key, 0) for r in results), 2)
-                for key in ("rps", "p50", "p75", "p90", "p99", "errors", "non_2xx")}
+                for key in ("rps", "p50", "p75", "p90", "p99", "errors", "non_2xx", "cpu_us_per_request")}
     return runs, medians
 
 
@@ -216,11 +285,13 @@ def main():
         idle = pss()
         runs, medians = measure(args.rounds, args.seconds, args.concurrency)
         loaded = pss()
+        alone = app_alone()
+        log(f"perch alone, no server: {alone} µs CPU per request")
     finally:
         teardown()
     report = {"rounds": args.rounds, "seconds_per_run": args.seconds, "gunicorn_workers": workers,
               "medians": {str(c): m for c, m in medians.items()}, "runs": {str(c): r for c, r in runs.items()},
-              "pss_idle": idle, "pss_after_load": loaded}
+              "pss_idle": idle, "pss_after_load": loaded, "app_alone_us_per_request": alone}
     Path(args.out).write_text(json.dumps(report, indent=2))
 
 

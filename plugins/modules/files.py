@@ -1,0 +1,302 @@
+#!/usr/bin/python
+# Copyright: roost.wsgi developers
+# MIT License (see LICENSE)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: files
+short_description: Put a role's files, directories and removals in place in one round trip
+version_added: "0.1.0"
+description:
+  - Does for a list of paths, in order, what M(ansible.builtin.copy), M(ansible.builtin.template)
+    and M(ansible.builtin.file) do for one (write a file whose content, owner, group or mode differ,
+    create a directory, remove a file). Each of those modules costs one or two round trips to the
+    host even when nothing changes; this costs one for the whole list, which is most of what a
+    rerun that changes nothing spends.
+  - Content is given whole, rendered on the controller (C(lookup('template', ...)) or
+    C(lookup('file', ..., rstrip=false))).
+  - A changed file is written to a temporary file beside it, checked with O(paths[].validate) when
+    given, and only then renamed over the old one, so a reader never sees half a file and a file that
+    fails its check is never put in place. Paths are handled in order and the first failure stops the
+    list; what came before it stays done, as with a sequence of tasks.
+  - Supports check mode and diff mode.
+options:
+  paths:
+    description: What to put in place, in order.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      path:
+        description: Absolute path on the host.
+        type: path
+        required: true
+      state:
+        description:
+          - V(file) writes O(paths[].content); V(directory) creates the directory (its parent must
+            exist); V(absent) removes a file or symbolic link, and refuses a directory.
+        type: str
+        choices: [file, directory, absent]
+        default: file
+      content:
+        description: The file's whole content; required with O(paths[].state=file).
+        type: str
+      owner:
+        description: User that owns the file or directory.
+        type: str
+        default: root
+      group:
+        description: Group of the file or directory.
+        type: str
+        default: root
+      mode:
+        description:
+          - Permissions, as an octal string such as V("0644") (an integer is taken as the number it is,
+            so YAML's C(0644) works too); required unless O(paths[].state=absent).
+        type: raw
+      validate:
+        description:
+          - Command that checks a new content before it is put in place; C(%s) stands for the
+            temporary file's path and must appear. A non-zero exit fails the task and leaves the old
+            file as it was.
+        type: str
+author:
+  - roost.wsgi developers
+"""
+
+EXAMPLES = r"""
+- name: Write nginx's files
+  roost.wsgi.files:
+    paths:
+      - path: /usr/local/sbin/roost-nginx-check
+        content: "{{ lookup('file', 'usr/local/sbin/roost-nginx-check', rstrip=false) }}"
+        mode: "0755"
+      - path: /etc/nginx/sites-enabled/default
+        state: absent
+      - path: /etc/nginx/nginx.conf
+        content: "{{ lookup('template', 'etc/nginx/nginx.conf.j2') }}"
+        mode: "0644"
+        validate: /usr/local/sbin/roost-nginx-check %s nginx.conf
+  notify: reload nginx
+"""
+
+RETURN = r"""
+changed_paths:
+  description: The paths that were (or, in check mode, would be) changed, in order.
+  returned: always
+  type: list
+  elements: str
+  sample: [/etc/nginx/nginx.conf]
+"""
+
+import grp
+import os
+import pwd
+import shlex
+import stat
+import tempfile
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.common.text.converters import to_bytes, to_text
+
+# Diffs of files bigger than this are summarised rather than shown.
+MAX_DIFF_BYTES = 64 * 1024
+
+
+def _ids(module, entry):
+    try:
+        uid = pwd.getpwnam(entry["owner"]).pw_uid
+    except KeyError:
+        module.fail_json(msg=f"{entry['path']}: no user named {entry['owner']!r} on this host")
+    try:
+        gid = grp.getgrnam(entry["group"]).gr_gid
+    except KeyError:
+        module.fail_json(msg=f"{entry['path']}: no group named {entry['group']!r} on this host")
+    return uid, gid
+
+
+def _mode(module, entry):
+    mode = entry.get("mode")
+    if mode is None:
+        module.fail_json(msg=f"{entry['path']}: mode is required with state={entry['state']}")
+    if isinstance(mode, int) and not isinstance(mode, bool):
+        value = mode
+    else:
+        try:
+            value = int(str(mode), 8)
+        except ValueError:
+            value = -1
+    if not 0 <= value <= 0o7777:
+        module.fail_json(msg=f"{entry['path']}: mode must be an octal string such as \"0644\", not {mode!r}")
+    return value
+
+
+def plan(module, entries):
+    """Check every entry before anything changes; return them with uid, gid, mode and bytes resolved."""
+    planned, directories = [], set()
+    for entry in entries:
+        path = entry["path"]
+        if not os.path.isabs(path):
+            module.fail_json(msg=f"{path}: must be an absolute path")
+        step = dict(entry)
+        if entry["state"] != "absent":
+            step["uid"], step["gid"] = _ids(module, entry)
+            step["mode"] = _mode(module, entry)
+        if entry["state"] == "file":
+            if entry.get("content") is None:
+                module.fail_json(msg=f"{path}: content is required with state=file")
+            if entry.get("validate") and "%s" not in entry["validate"]:
+                module.fail_json(msg=f"{path}: validate must contain %s, the path of the file to check")
+            parent = os.path.dirname(path)
+            if not os.path.isdir(parent) and parent not in directories:
+                module.fail_json(msg=f"{path}: the directory {parent} does not exist")
+            step["data"] = to_bytes(entry["content"], errors="surrogate_or_strict")
+        if entry["state"] == "directory":
+            directories.add(path.rstrip("/"))
+        planned.append(step)
+    return planned
+
+
+def _attributes_diff(path, current, uid, gid, mode):
+    """What differs in owner, group and mode, as the file module shows it; {} when nothing does."""
+    before, after = {}, {}
+    if current.st_uid != uid or current.st_gid != gid:
+        before["owner:group"] = f"{current.st_uid}:{current.st_gid}"
+        after["owner:group"] = f"{uid}:{gid}"
+    if stat.S_IMODE(current.st_mode) != mode:
+        before["mode"] = f"{stat.S_IMODE(current.st_mode):04o}"
+        after["mode"] = f"{mode:04o}"
+    if not after:
+        return {}
+    return {"before": dict(before, path=path), "after": dict(after, path=path)}
+
+
+def _content_diff(path, old, new):
+    if max(len(old or b""), len(new)) > MAX_DIFF_BYTES:
+        return {"before_header": path, "after_header": path,
+                "before": f"({len(old or b'')} bytes)\n", "after": f"({len(new)} bytes)\n"}
+    return {"before_header": path if old is not None else "/dev/null", "after_header": path,
+            "before": to_text(old or b"", errors="surrogate_or_replace"),
+            "after": to_text(new, errors="surrogate_or_replace")}
+
+
+def _write(module, step):
+    """Write the new content beside the path, check it, then rename it over the path."""
+    path = step["path"]
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=f".{os.path.basename(path)}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(step["data"])
+            handle.flush()
+            os.fchown(handle.fileno(), step["uid"], step["gid"])
+            os.fchmod(handle.fileno(), step["mode"])
+            os.fsync(handle.fileno())
+        if step.get("validate"):
+            command = step["validate"].replace("%s", shlex.quote(tmp))
+            rc, out, err = module.run_command(command)
+            if rc != 0:
+                module.fail_json(msg=f"{path}: the new content failed its check ({step['validate']}); "
+                                     "the file was left as it was",
+                                 rc=rc, stdout=out, stderr=err)
+        os.replace(tmp, path)
+        tmp = None
+    finally:
+        if tmp is not None and os.path.lexists(tmp):
+            os.unlink(tmp)
+
+
+def _set_attributes(module, step, current, diffs):
+    difference = _attributes_diff(step["path"], current, step["uid"], step["gid"], step["mode"])
+    if not difference:
+        return False
+    diffs.append(difference)
+    if not module.check_mode:
+        os.chown(step["path"], step["uid"], step["gid"])
+        os.chmod(step["path"], step["mode"])
+    return True
+
+
+def _lstat(path):
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
+
+
+def ensure_file(module, step, diffs):
+    path = step["path"]
+    current = _lstat(path)
+    if current is not None and not stat.S_ISREG(current.st_mode):
+        module.fail_json(msg=f"{path}: exists and is not a regular file; remove it first")
+    old = None
+    if current is not None:
+        with open(path, "rb") as handle:
+            old = handle.read()
+    if old != step["data"]:
+        diffs.append(_content_diff(path, old, step["data"]))
+        if not module.check_mode:
+            _write(module, step)
+        return True
+    return _set_attributes(module, step, current, diffs)
+
+
+def ensure_directory(module, step, diffs):
+    path = step["path"]
+    current = _lstat(path)
+    if current is None:
+        diffs.append({"before": {"path": path, "state": "absent"}, "after": {"path": path, "state": "directory"}})
+        if not module.check_mode:
+            os.mkdir(path, step["mode"])
+            os.chown(path, step["uid"], step["gid"])
+            os.chmod(path, step["mode"])  # mkdir's mode is masked by the umask
+        return True
+    if not stat.S_ISDIR(current.st_mode):
+        module.fail_json(msg=f"{path}: exists and is not a directory")
+    return _set_attributes(module, step, current, diffs)
+
+
+def ensure_absent(module, step, diffs):
+    path = step["path"]
+    current = _lstat(path)
+    if current is None:
+        return False
+    if stat.S_ISDIR(current.st_mode):
+        module.fail_json(msg=f"{path}: is a directory; this module removes only files and links")
+    diffs.append({"before": {"path": path, "state": "file"}, "after": {"path": path, "state": "absent"}})
+    if not module.check_mode:
+        os.unlink(path)
+    return True
+
+
+HANDLERS = {"file": ensure_file, "directory": ensure_directory, "absent": ensure_absent}
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            paths=dict(type="list", elements="dict", required=True, options=dict(
+                path=dict(type="path", required=True),
+                state=dict(type="str", choices=list(HANDLERS), default="file"),
+                content=dict(type="str"),
+                owner=dict(type="str", default="root"),
+                group=dict(type="str", default="root"),
+                mode=dict(type="raw"),
+                validate=dict(type="str"),
+            )),
+        ),
+        supports_check_mode=True,
+    )
+    changed_paths, diffs = [], []
+    for step in plan(module, module.params["paths"]):
+        if HANDLERS[step["state"]](module, step, diffs):
+            changed_paths.append(step["path"])
+    result = {"changed": bool(changed_paths), "changed_paths": changed_paths}
+    if module._diff:
+        result["diff"] = diffs
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
