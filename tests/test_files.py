@@ -113,10 +113,14 @@ def test_bad_input_fails_before_anything_changes(tmp_path, entry, message):
     assert not first.exists()
 
 
-def test_a_file_in_a_missing_directory_is_refused_unless_the_list_creates_it(tmp_path):
+def test_a_path_in_a_missing_directory_is_refused_unless_the_list_creates_it(tmp_path):
     missing = tmp_path / "missing"
-    refused = files([{"path": str(missing / "app.conf"), "content": "x\n", "mode": "0644"}])
-    assert refused["failed"] is True and f"the directory {missing} does not exist" in refused["msg"]
+    first = tmp_path / "first"
+    for entry in ({"path": str(missing / "app.conf"), "content": "x\n", "mode": "0644"},
+                  {"path": str(missing / "conf.d"), "state": "directory", "mode": "0755"}):
+        refused = files([{"path": str(first), "content": "one\n", "mode": "0644"}, entry])
+        assert refused["failed"] is True and f"the directory {missing} does not exist" in refused["msg"]
+        assert not first.exists()
     created = files([{"path": str(missing), "state": "directory", "mode": "0755"},
                      {"path": str(missing / "app.conf"), "content": "x\n", "mode": "0644"}])
     assert not created.get("failed"), created.get("msg")

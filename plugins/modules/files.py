@@ -35,8 +35,9 @@ options:
         required: true
       state:
         description:
-          - V(file) writes O(paths[].content); V(directory) creates the directory (its parent must
-            exist); V(absent) removes a file or symbolic link, and refuses a directory.
+          - V(file) writes O(paths[].content); V(directory) creates the directory; V(absent) removes a
+            file or symbolic link, and refuses a directory.
+          - The parent of a file or directory must exist, or be created earlier in the list.
         type: str
         choices: [file, directory, absent]
         default: file
@@ -144,14 +145,15 @@ def plan(module, entries):
         if entry["state"] != "absent":
             step["uid"], step["gid"] = _ids(module, entry)
             step["mode"] = _mode(module, entry)
+        if entry["state"] != "absent":
+            parent = os.path.dirname(path.rstrip("/"))
+            if not os.path.isdir(parent) and parent not in directories:
+                module.fail_json(msg=f"{path}: the directory {parent} does not exist")
         if entry["state"] == "file":
             if entry.get("content") is None:
                 module.fail_json(msg=f"{path}: content is required with state=file")
             if entry.get("validate") and "%s" not in entry["validate"]:
                 module.fail_json(msg=f"{path}: validate must contain %s, the path of the file to check")
-            parent = os.path.dirname(path)
-            if not os.path.isdir(parent) and parent not in directories:
-                module.fail_json(msg=f"{path}: the directory {parent} does not exist")
             step["data"] = to_bytes(entry["content"], errors="surrogate_or_strict")
         if entry["state"] == "directory":
             directories.add(path.rstrip("/"))
