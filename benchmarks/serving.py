@@ -62,25 +62,37 @@ for n in range(1, count + 1):
         sys.exit(f"seeding post {n}: {response.status}")
 """
 
-PSS = r"""
-import json, os, sys
+# Which of the stack's processes each one is, for the probes below. Each probe runs as `python3 -c`,
+# so its own command line names every group: it skips itself.
+PROCESSES = r"""
+import json, os
+
+def processes():
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        if int(pid) == os.getpid():
+            continue
+        try:
+            cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if cmd.startswith("nginx:"):
+            yield pid, "nginx"
+        elif "supervisord" in cmd:
+            yield pid, "supervisord"
+        elif "/etc/uwsgi/perch.ini" in cmd or cmd.startswith("perch "):
+            yield pid, "uwsgi"
+        elif "gunicorn" in cmd:
+            yield pid, "gunicorn"
+"""
+
+PSS = PROCESSES + r"""
 groups = {"nginx": [], "supervisord": [], "uwsgi": [], "gunicorn": []}
-for pid in filter(str.isdigit, os.listdir("/proc")):
-    if int(pid) == os.getpid():  # this script's own command line names every group
-        continue
+for pid, group in processes():
     try:
-        cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode()
         pss = next(int(line.split()[1]) for line in open(f"/proc/{pid}/smaps_rollup") if line.startswith("Pss:"))
     except (OSError, StopIteration):
         continue
-    if cmd.startswith("nginx:"):
-        groups["nginx"].append(pss)
-    elif "supervisord" in cmd:
-        groups["supervisord"].append(pss)
-    elif "/etc/uwsgi/perch.ini" in cmd or cmd.startswith("perch "):
-        groups["uwsgi"].append(pss)
-    elif "gunicorn" in cmd:
-        groups["gunicorn"].append(pss)
+    groups[group].append(pss)
 print(json.dumps({name: {"processes": len(values), "pss_mb": round(sum(values) / 1024, 1)}
                   for name, values in groups.items()}))
 """
@@ -88,22 +100,14 @@ print(json.dumps({name: {"processes": len(values), "pss_mb": round(sum(values) /
 # CPU time (user + system) the servers' processes have used so far, in clock ticks; read before and
 # after each run, it gives the CPU each request cost, which the machine's noise moves far less than
 # the request rate.
-CPU = r"""
-import json, os
-ticks = {"uwsgi": 0, "gunicorn": 0, "nginx": 0}
-for pid in filter(str.isdigit, os.listdir("/proc")):
+CPU = PROCESSES + r"""
+ticks = {"nginx": 0, "supervisord": 0, "uwsgi": 0, "gunicorn": 0}
+for pid, group in processes():
     try:
-        cmd = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode()
         fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     except OSError:
         continue
-    used = int(fields[11]) + int(fields[12])
-    if cmd.startswith("nginx:"):
-        ticks["nginx"] += used
-    elif "/etc/uwsgi/perch.ini" in cmd or cmd.startswith("perch "):
-        ticks["uwsgi"] += used
-    elif "gunicorn" in cmd:
-        ticks["gunicorn"] += used
+    ticks[group] += int(fields[11]) + int(fields[12])
 print(json.dumps({"hz": os.sysconf("SC_CLK_TCK"), "ticks": ticks}))
 """
 

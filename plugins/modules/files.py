@@ -145,7 +145,6 @@ def plan(module, entries):
         if entry["state"] != "absent":
             step["uid"], step["gid"] = _ids(module, entry)
             step["mode"] = _mode(module, entry)
-        if entry["state"] != "absent":
             parent = os.path.dirname(path.rstrip("/"))
             if not os.path.isdir(parent) and parent not in directories:
                 module.fail_json(msg=f"{path}: the directory {parent} does not exist")
