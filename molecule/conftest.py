@@ -14,8 +14,9 @@ import time
 import pytest
 
 _FETCH = r"""
-import http.client, json, socket, ssl, sys
+import http.client, json, socket, ssl, sys, time
 url_scheme, port, path, host_header = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+started = time.monotonic()
 if url_scheme == "https":
     # To 127.0.0.1, but with the site's name as SNI; any certificate is accepted here (tests about
     # certificates check them with openssl).
@@ -27,8 +28,9 @@ else:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
 connection.request("GET", path, headers={"Host": host_header})
 response = connection.getresponse()
+body = response.read().decode("utf-8", "replace")
 print(json.dumps({"status": response.status, "headers": dict(response.getheaders()),
-                  "header_list": response.getheaders(), "body": response.read().decode("utf-8", "replace")}))
+                  "header_list": response.getheaders(), "body": body, "elapsed": time.monotonic() - started}))
 """
 
 
@@ -57,8 +59,10 @@ except OSError as error:
 
 
 class Response:
-    def __init__(self, status, headers, body, header_list=()):
+    def __init__(self, status, headers, body, header_list=(), elapsed=0.0):
         self.status = status
+        # Seconds from connecting to the last byte of the body, measured on the host itself.
+        self.elapsed = elapsed
         self.headers = {key.lower(): value for key, value in headers.items()}
         # Every header line as sent, repeats included.
         self.header_list = [tuple(pair) for pair in header_list]

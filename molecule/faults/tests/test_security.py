@@ -6,6 +6,8 @@ The outsider is a second container on the same network that is not part of the s
 import json
 import os
 import re
+import secrets as secrets_module
+import shlex
 
 import pytest
 import testinfra
@@ -79,24 +81,57 @@ def secrets(host):
             "admin password": host.file("/srv/perch/shared/admin-password").content_string.strip()}
 
 
+# An API key as users put one in the app's environment: set by the -vvv deploy below.
+ENV_SECRET = "env-" + secrets_module.token_hex(16)
+
+
 def test_secrets_never_appear_in_ansible_output_even_at_vvv(host):
     values = secrets(host)
     assert all(len(value) >= 20 for value in values.values())
-    # A changed configuration makes the deploy write config.json (which holds the key) again.
-    run = run_playbook("deploy", "-vvv", "--diff", "-e", '{"wsgi_app_config": {"DATABASE": '
-                       '"/srv/perch/shared/data/perch.sqlite", "SITE_NAME": "perch, reconfigured"}}')
+    # A changed configuration and environment make the deploy write config.json (which holds the key)
+    # and environment.json again, and run the load check and the migration in that environment.
+    run = run_playbook("deploy", "-vvv", "--diff", "-e", json.dumps({
+        "wsgi_app_config": {"DATABASE": "/srv/perch/shared/data/perch.sqlite", "SITE_NAME": "perch, reconfigured"},
+        "wsgi_app_env": {"PERCH_API_KEY_FOR_TESTS": ENV_SECRET}}))
     text = run.stdout + run.stderr
     assert run.returncode == 0, output(run)[-3000:]
-    assert "config.json" in text and len(text) > 30_000, "the run printed less than -vvv should"
-    for what, value in values.items():
+    assert "config.json" in text and "environment.json" in text and len(text) > 30_000, \
+        "the run printed less than -vvv should"
+    for what, value in {**values, "environment value": ENV_SECRET}.items():
         assert value not in text, f"the {what} appears in the output"
     assert "perch, reconfigured" in http_get(host, "/").body
+    assert ENV_SECRET in host.file("/srv/perch/shared/environment.json").content_string
+
+
+# Everything the roles write, and where they write it.
+WRITTEN = ["/etc/nginx", "/etc/uwsgi", "/etc/supervisor", "/etc/ssl/roost", "/etc/systemd/system",
+           "/etc/tmpfiles.d", "/usr/local/sbin", "/usr/local/lib", "/srv/perch", "/var/log/supervisor",
+           "/var/log/nginx", "/run/uwsgi", "/var/lib/roost-acme"]
+
+
+def test_no_file_the_roles_write_shows_a_secret_to_another_user(host):
+    values = {**secrets(host), "environment value": ENV_SECRET}
+    patterns, where = " ".join(f"-e {shlex.quote(value)}" for value in values.values()), " ".join(WRITTEN)
+    # As root: each secret is somewhere among those files (so the walk below can find one).
+    holders = host.check_output(f"grep -rlF {patterns} {where} 2>/dev/null || true").split()
+    assert "/srv/perch/shared/environment.json" in holders and "/srv/perch/shared/config.json" in holders
+    # As nobody: none of them can be read, and every file it can read holds none of the secrets.
+    readable = host.check_output(f"sudo -u nobody find {where} -type f -readable 2>/dev/null || true").split()
+    assert "/etc/nginx/nginx.conf" in readable, "nobody should read nginx.conf: the walk would be blind"
+    for path in holders:
+        assert path not in readable, f"{path} holds a secret and nobody can read it"
+    leaked = host.run(f"sudo -u nobody grep -rlF {patterns} {where} 2>/dev/null")
+    assert leaked.stdout.strip() == "", f"nobody reads a secret in {leaked.stdout}"
+    for key in host.check_output("find /etc/ssl/roost -name privkey.pem 2>/dev/null || true").split():
+        assert host.run("sudo -u nobody cat %s", key).rc != 0, f"nobody reads {key}"
 
 
 @pytest.mark.parametrize(("path", "owner", "group", "mode"), [
     ("/srv/perch/shared/config.json", "root", "perch", 0o640),
     ("/srv/perch/shared/secret_key", "root", "perch", 0o640),
     ("/srv/perch/shared/admin-password", "root", "root", 0o600),
+    ("/srv/perch/shared/environment.json", "root", "perch", 0o640),
+    ("/etc/supervisor/conf.d/perch.conf", "root", "root", 0o600),
 ])
 def test_secret_files_are_not_world_readable(host, path, owner, group, mode):
     secret = host.file(path)

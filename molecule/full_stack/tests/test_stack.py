@@ -5,6 +5,7 @@ Converged by playbooks/site.yml as a user runs it, with TLS (self-signed) and th
 
 import json
 import re
+import time
 
 import pytest
 from conftest import http_get, process_tree, recap_changes, run_playbook, supervised_pid
@@ -134,6 +135,30 @@ def test_health_check(http):
     response = http("/healthz")
     assert response.status == 200
     assert response.json()["status"] == "ok"
+
+
+def test_health_is_never_cached_and_tells_the_truth_when_the_app_is_down(host, http):
+    # The microcache is on: pages are cached, and served stale while the app is down (a feature).
+    assert http("/").status == 200 and http("/").headers.get("x-cache-status") == "HIT"
+    for _ in range(3):
+        answer = http("/healthz")
+        assert answer.status == 200 and "x-cache-status" not in answer.headers
+        assert answer.headers["cache-control"] == "no-store"
+    host.check_output(f"supervisorctl stop {APP}")
+    try:
+        down = http("/healthz")
+        assert 500 <= down.status < 600 and "x-cache-status" not in down.headers, (down.status, down.headers)
+        assert down.elapsed < 1.0, f"/healthz took {down.elapsed:.2f}s to say the app is down"
+        page = http("/")
+        assert page.status == 200 and page.headers.get("x-cache-status") in ("HIT", "STALE"), (page.status, page.headers)
+    finally:
+        host.check_output(f"supervisorctl start {APP}")
+    supervised_pid(host, APP)
+    for _ in range(20):
+        if http("/healthz").status == 200:
+            break
+        time.sleep(0.5)
+    assert http("/healthz").status == 200
 
 
 def test_unknown_page_is_perchs_404(http):
