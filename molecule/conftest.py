@@ -175,6 +175,8 @@ PERCH_VARIANTS = {
                          "        connection.exec_driver_sql('CREATE TABLE half_done (x)')\n"
                          "    raise RuntimeError('this migration fails on purpose')\n")],
     },
+    # A good release, deployed by a run that is killed half way, then by the same run again.
+    "interrupted": {},
 }
 
 
@@ -199,11 +201,19 @@ def build_perch_variants(root):
     return paths
 
 
-def run_playbook(name, *args):
-    """Run the collection's playbook roost.wsgi.<name> against the scenario's hosts."""
+def run_playbook(name, *args, abort_at=""):
+    """Run the collection's playbook roost.wsgi.<name> against the scenario's hosts.
+
+    abort_at: kill ansible-playbook (SIGKILL) right after the first task whose name contains it
+    (molecule/shared/callback_plugins/abort_at.py); its return code is then -9.
+    """
     command = ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], f"roost.wsgi.{name}", *args]
     # Plain, unfolded output, so the tests can read the recap and the error messages.
     env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_CALLBACK_RESULT_FORMAT": "json"}
+    if abort_at:
+        env.update(ROOST_TEST_ABORT_AT=abort_at, ANSIBLE_CALLBACKS_ENABLED="abort_at",
+                   ANSIBLE_CALLBACK_PLUGINS=os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                         "shared", "callback_plugins"))
     return subprocess.run(command, capture_output=True, text=True, timeout=900, check=False, env=env)
 
 

@@ -1,15 +1,13 @@
 """The files module, run by ansible on this controller against real files in a temporary directory."""
 
 import grp
-import json
 import os
 import pwd
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_module
 
 ROOT = Path(__file__).resolve().parent.parent
 OWNER = pwd.getpwuid(os.getuid()).pw_name
@@ -18,17 +16,7 @@ GROUP = grp.getgrgid(os.getgid()).gr_name
 
 def files(paths, *flags):
     """Run roost.wsgi.files on localhost with these paths; return its result (failed or not)."""
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
-               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_NOCOLOR="1",
-               ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
-    paths = [{"owner": OWNER, "group": GROUP, **entry} for entry in paths]
-    done = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible"), "localhost", "-i", "localhost,", "-c", "local",
-         "-e", f"ansible_python_interpreter={sys.executable}", *flags,
-         "-m", "roost.wsgi.files", "-a", json.dumps({"paths": paths})],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    plays = json.loads(done.stdout)["plays"]
-    return plays[0]["tasks"][0]["hosts"]["localhost"]
+    return run_module("files", {"paths": [{"owner": OWNER, "group": GROUP, **entry} for entry in paths]}, *flags)
 
 
 def mode_of(path):

@@ -1,13 +1,10 @@
 """The wheelhouse module, run by ansible on this controller with real pip against the real index."""
 
-import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_module
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_APP = ROOT / "sample_app"
@@ -19,16 +16,7 @@ TARGET = {"python_version": "3.11", "glibc_version": "2.36"}
 
 def wheelhouse(**args):
     """Run roost.wsgi.wheelhouse on localhost; return its result (failed or not)."""
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
-               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_NOCOLOR="1",
-               ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
-    done = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible"), "localhost", "-i", "localhost,", "-c", "local",
-         "-e", f"ansible_python_interpreter={sys.executable}",
-         "-m", "roost.wsgi.wheelhouse", "-a", json.dumps({**TARGET, **args})],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    plays = json.loads(done.stdout)["plays"]
-    return plays[0]["tasks"][0]["hosts"]["localhost"]
+    return run_module("wheelhouse", {**TARGET, **args}, timeout=600)
 
 
 @pytest.fixture

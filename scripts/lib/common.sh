@@ -77,6 +77,8 @@ ensure_docker() {
 }
 
 image_name() { echo "$IMAGE_REPO:$1"; }
+# The same VPS with the stack's Debian packages already installed (the Dockerfile's `stack` stage).
+stack_image_name() { echo "$IMAGE_REPO-stack:$1"; }
 
 # The "VPS" images are built from Debian's mirror, never pulled: no registry is needed.
 # debootstrap makes IMAGE_REPO-rootfs:VERSION once; scripts/images/ (Dockerfile, packages) is the
@@ -108,10 +110,13 @@ build_rootfs() {
 build_image() {
     local version=$1 base="$IMAGE_REPO-rootfs:$1"
     docker image inspect "$base" >/dev/null 2>&1 || build_rootfs "$version"
-    log "Building $(image_name "$version")"
-    docker build -q --build-arg BASE="$base" --build-arg RECIPE="$(image_recipe)" \
+    log "Building $(image_name "$version") and $(stack_image_name "$version")"
+    docker build -q --build-arg BASE="$base" --build-arg RECIPE="$(image_recipe)" --target vps \
         -t "$(image_name "$version")" "$ROOT/scripts/images" \
         >"$STATE/docker-build-$version.log" 2>&1 || die "docker build failed; see $STATE/docker-build-$version.log"
+    docker build -q --build-arg BASE="$base" --build-arg RECIPE="$(image_recipe)" --target stack \
+        -t "$(stack_image_name "$version")" "$ROOT/scripts/images" \
+        >>"$STATE/docker-build-$version.log" 2>&1 || die "docker build failed; see $STATE/docker-build-$version.log"
 }
 
 host_debian_mirror() {
@@ -121,15 +126,22 @@ host_debian_mirror() {
     echo "${uri:-http://deb.debian.org/debian}"
 }
 
+# image_current IMAGE: it exists and was built from the recipe as it is now.
+image_current() {
+    [ "$(docker image inspect -f '{{ index .Config.Labels "roost.recipe" }}' "$1" 2>/dev/null || true)" = "$(image_recipe)" ]
+}
+
 # ensure_images 12 13: build each missing image. A user can point the scenarios at registry images
-# instead (ROOST_IMAGE_DEBIAN12=..., see molecule/README.md); those are not built here.
+# instead (ROOST_IMAGE_DEBIAN12=... and ROOST_IMAGE_DEBIAN12_STACK=..., see molecule/README.md); those
+# are not built here.
 ensure_images() {
     local version have
     mkdir -p "$STATE"
     for version in "$@"; do
-        [ -n "$(printenv "ROOST_IMAGE_DEBIAN$version")" ] && continue
-        have=$(docker image inspect -f '{{ index .Config.Labels "roost.recipe" }}' "$(image_name "$version")" 2>/dev/null || true)
-        [ "$have" = "$(image_recipe)" ] || build_image "$version"
+        [ -n "$(printenv "ROOST_IMAGE_DEBIAN$version")" ] && [ -n "$(printenv "ROOST_IMAGE_DEBIAN${version}_STACK")" ] &&
+            continue
+        image_current "$(image_name "$version")" && image_current "$(stack_image_name "$version")" ||
+            build_image "$version"
     done
 }
 

@@ -8,8 +8,11 @@ Each test runs a playbook once against every host and then checks every host, so
 their order (tests parametrized by host would run all of one host's steps first).
 """
 
+import json
+import time
+
 import pytest
-from conftest import history, http_get, live_release, output, recap_changes, releases, run_playbook
+from conftest import Load, history, http_get, live_release, output, recap_changes, releases, run_playbook
 
 # What each host had at each step, by inventory name.
 SEEN = {}
@@ -46,6 +49,10 @@ def deploy_failing(all_hosts, project, *phrases, batch=1):
     run = run_playbook("deploy", "-e", f"wsgi_app_project={project}", "-e", f"wsgi_app_serial={batch}")
     assert_failed_saying(run, *phrases)
     return run, {name(host): releases(host) - before[name(host)] for host in all_hosts}
+
+
+def host_file(host, path):
+    return host.file(path).content_string
 
 
 def assert_serving(host, release, version):
@@ -136,3 +143,33 @@ def test_a_failed_migration_restores_the_database(all_hosts, perch_variants):
         # The half-done migration created a table before failing; the restore took it away again.
         assert host.check_output(COUNT_ENTRIES).split() == [entries[name(host)][0], "0"]
         assert_serving(host, SEEN["v2"][name(host)], "0.2.0")
+
+
+def test_a_deploy_killed_right_after_the_switch_is_finished_by_the_next_run(all_hosts, perch_variants):
+    # v2 serves everywhere. The deploy of a good release is killed with SIGKILL just after the first
+    # host's `current` moved, before uWSGI loaded it: the next identical run must finish that switch.
+    first, *others = all_hosts
+    before = {name(host): releases(host) for host in all_hosts}
+    loads = {name(host): Load(host, seconds=300, max_requests=60000).start() for host in all_hosts}
+    time.sleep(2)
+    project = ["-e", f"wsgi_app_project={perch_variants['interrupted']}"]
+    killed = run_playbook("deploy", *project, abort_at="link | Point current at release")
+    assert killed.returncode == -9, "the run was to be killed:\n" + output(killed)[-3000:]
+    (new,) = releases(first) - before[name(first)]
+    assert live_release(first) == new, "the kill came after the switch of current"
+    assert answering(first)[:2] == (200, SEEN["v2"][name(first)]), "uWSGI still serves v2: it never loaded the new one"
+    assert json.loads(host_file(first, "/srv/perch/.switching")) == {"from": SEEN["v2"][name(first)], "to": new}
+    for host in others:
+        assert_serving(host, SEEN["v2"][name(host)], "0.2.0")
+
+    again = run_playbook("deploy", *project)
+    time.sleep(2)
+    figures = {host: load.stop() for host, load in loads.items()}
+    assert_succeeded(again)
+    for host in all_hosts:
+        (release,) = releases(host) - before[name(host)]
+        assert_serving(host, release, "0.8.0")
+        assert history(host)[-1] == release
+        assert not host.file("/srv/perch/.switching").exists
+    for host, load in figures.items():
+        assert load["requests"] > 200 and load["failures"] == 0, (host, Load.summary(load))

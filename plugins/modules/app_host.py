@@ -1,0 +1,186 @@
+#!/usr/bin/python
+# Copyright: roost.wsgi developers
+# MIT License (see LICENSE)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: app_host
+short_description: Read, in one round trip, all that a deploy of an app needs to know of its host
+version_added: "0.2.0"
+description:
+  - Reports the host's Python, C library and architecture (for the wheels), which of O(packages) are
+    missing, the app user, whether the app's directories all have their owner, group and mode, whether
+    the web stack is provisioned, the releases installed under O(root), the live one, a switch a killed
+    deploy left unfinished, and the server names of every nginx site enabled.
+  - Changes nothing; it runs in check mode too.
+options:
+  root:
+    description: The app's root (C(releases/), C(shared/), C(current)).
+    type: path
+    required: true
+  user:
+    description: The app user.
+    type: str
+    required: true
+  dirs:
+    description: The app's directories as M(roost.wsgi.files) takes them (V(path), V(owner), V(group), V(mode)).
+    type: list
+    elements: dict
+    default: []
+  packages:
+    description: Debian packages a release needs.
+    type: list
+    elements: str
+    default: []
+author:
+  - roost.wsgi developers
+"""
+
+EXAMPLES = r"""
+- name: Read the host
+  roost.wsgi.app_host:
+    root: /srv/perch
+    user: perch
+    dirs:
+      - {path: /srv/perch, owner: root, group: root, mode: "0755"}
+    packages: [python3-venv, acl]
+  register: probe
+"""
+
+RETURN = r"""
+host:
+  description: What the host has.
+  returned: always
+  type: dict
+  contains:
+    python: {description: The host's python3 as C(major.minor)., type: str, sample: "3.11"}
+    glibc: {description: The C library's version., type: str, sample: "2.36"}
+    machine: {description: The CPU architecture., type: str, sample: x86_64}
+    missing_packages: {description: Those of O(packages) not installed., type: list, elements: str}
+    user: {description: The app user's home and shell, or null when there is no such user., type: dict}
+    dirs_ok: {description: Whether every one of O(dirs) is a directory with its owner, group and mode., type: bool}
+    stack: {description: Whether nginx, roost-uwsgi-ctl and supervisord are provisioned., type: bool}
+    live: {description: The release C(current) names, or an empty string., type: str}
+    pending:
+      description: The switch a killed deploy left unfinished (C(from), C(to)), or null.
+      type: dict
+    installed: {description: The complete releases under C(releases/), sorted., type: list, elements: str}
+    sites: {description: Server names of each enabled nginx site, by file name., type: dict}
+"""
+
+import glob
+import grp
+import json
+import os
+import platform
+import pwd
+import re
+import stat
+import subprocess
+import sys
+
+from ansible.module_utils.basic import AnsibleModule
+
+# What the roles install: a host with all of them is provisioned.
+STACK = ("/usr/local/sbin/roost-nginx-check", "/usr/local/sbin/roost-uwsgi-ctl", "/usr/local/lib/roost-app-env.py")
+SUPERVISORD_CONF = "/etc/supervisor/supervisord.conf"
+SITES = "/etc/nginx/sites-enabled/*"
+SERVER_NAME = re.compile(r"^\s*server_name\s+([^;]+);", re.M)
+
+
+def missing_packages(packages):
+    if not packages:
+        return []
+    status = subprocess.run(["dpkg-query", "--show", "--showformat=${db:Status-Status} ${Package}\n", *packages],
+                            capture_output=True, text=True, check=False).stdout
+    have = {line.split()[1] for line in status.splitlines() if line.startswith("installed ")}
+    return [package for package in packages if package not in have]
+
+
+def account(user):
+    try:
+        entry = pwd.getpwnam(user)
+    except KeyError:
+        return None
+    return {"home": entry.pw_dir, "shell": entry.pw_shell}
+
+
+def dir_ok(entry):
+    try:
+        st = os.stat(entry["path"])
+        return (stat.S_ISDIR(st.st_mode) and st.st_uid == pwd.getpwnam(entry["owner"]).pw_uid
+                and st.st_gid == grp.getgrnam(entry["group"]).gr_gid
+                and stat.S_IMODE(st.st_mode) == int(str(entry["mode"]), 8))
+    except (OSError, KeyError, ValueError):
+        return False
+
+
+def live_release(root):
+    try:
+        return os.path.basename(os.readlink(os.path.join(root, "current")))
+    except OSError:
+        return ""
+
+
+def pending_switch(root):
+    try:
+        with open(os.path.join(root, ".switching"), encoding="utf-8") as marker:
+            pending = json.load(marker)
+    except (OSError, ValueError):
+        return None
+    return pending if isinstance(pending, dict) else None
+
+
+def installed_releases(root):
+    releases = os.path.join(root, "releases")
+    if not os.path.isdir(releases):
+        return []
+    return sorted(r for r in os.listdir(releases) if os.path.isfile(os.path.join(releases, r, ".installed")))
+
+
+def sites(pattern=SITES):
+    found = {}
+    for path in glob.glob(pattern):
+        try:
+            with open(path, encoding="utf-8") as site:
+                text = site.read()
+        except OSError:
+            continue
+        found[os.path.basename(path)] = sorted({name for line in SERVER_NAME.findall(text) for name in line.split()})
+    return found
+
+
+def read_host(root, user, dirs, packages):
+    return {
+        "python": "%d.%d" % sys.version_info[:2],
+        "glibc": platform.libc_ver()[1],
+        "machine": platform.machine(),
+        "missing_packages": missing_packages(packages),
+        "user": account(user),
+        "dirs_ok": all(dir_ok(entry) for entry in dirs),
+        "stack": all(os.access(path, os.R_OK) for path in STACK) and os.path.isfile(SUPERVISORD_CONF),
+        "live": live_release(root),
+        "pending": pending_switch(root),
+        "installed": installed_releases(root),
+        "sites": sites(),
+    }
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "root": {"type": "path", "required": True},
+            "user": {"type": "str", "required": True},
+            "dirs": {"type": "list", "elements": "dict", "default": []},
+            "packages": {"type": "list", "elements": "str", "default": []},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+    module.exit_json(changed=False, host=read_host(params["root"], params["user"], params["dirs"], params["packages"]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+#!/usr/bin/python
+# Copyright: roost.wsgi developers
+# MIT License (see LICENSE)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: health
+short_description: Wait until an app's health path answers 200 through nginx, as a visitor reaches it
+version_added: "0.2.0"
+description:
+  - GETs O(path) from nginx on the host's loopback, over HTTPS with O(server_name) as SNI and Host, or
+    over HTTP with it as Host, until the answer is 200, comes from the app (never from nginx's cache,
+    per C(X-Cache-Status)) and, with O(release_header) and O(release) set, names that release. It
+    asks again every O(interval) seconds and fails once O(timeout) seconds have passed, saying what
+    the last answer was.
+  - This is the health gate of a deploy; it changes nothing and runs in check mode too.
+options:
+  path:
+    description: The health path, such as C(/healthz).
+    type: str
+    required: true
+  server_name:
+    description: The site's name, sent as Host (and SNI over HTTPS).
+    type: str
+    required: true
+  scheme:
+    description: How nginx serves the site.
+    type: str
+    choices: [http, https]
+    default: http
+  port:
+    description: nginx's port; defaults to 80 for http and 443 for https.
+    type: int
+  release_header:
+    description: The response header in which the app names the release that answered; empty for none.
+    type: str
+    default: ""
+  release:
+    description: The release that must answer, when O(release_header) is set.
+    type: str
+    default: ""
+  timeout:
+    description: Seconds to wait for a healthy answer.
+    type: float
+    default: 30
+  interval:
+    description: Seconds between two requests.
+    type: float
+    default: 0.25
+author:
+  - roost.wsgi developers
+"""
+
+EXAMPLES = r"""
+- name: Wait for the new release to answer its health path through nginx
+  roost.wsgi.health:
+    path: /healthz
+    server_name: example.org
+    scheme: https
+    release_header: X-Perch-Release
+    release: 0123456789ab
+    timeout: 30
+"""
+
+RETURN = r"""
+status:
+  description: The last answer's HTTP status; 0 when nothing answered.
+  returned: always
+  type: int
+release:
+  description: The last answer's O(release_header), or an empty string.
+  returned: always
+  type: str
+cache:
+  description: The last answer's C(X-Cache-Status) (nginx's cache), or an empty string.
+  returned: always
+  type: str
+error:
+  description: Why nothing answered the last request, or an empty string.
+  returned: always
+  type: str
+attempts:
+  description: Requests made.
+  returned: always
+  type: int
+elapsed:
+  description: Seconds until the healthy answer (or until the module gave up).
+  returned: always
+  type: float
+"""
+
+import http.client
+import socket
+import ssl
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+# nginx's cache statuses that mean the app itself answered.
+FROM_THE_APP = ("", "MISS", "BYPASS", "EXPIRED")
+
+
+def ask(scheme, port, server_name, path, release_header):
+    """One GET through nginx on the loopback: {status, release, cache, error}."""
+    try:
+        if scheme == "https":
+            # The name is checked by SNI; nginx holds the certificate, which may be self-signed.
+            context = ssl._create_unverified_context()  # nosec B323
+            connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=context)
+            connection.sock = context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10),
+                                                  server_hostname=server_name)
+        else:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        try:
+            connection.request("GET", path, headers={"Host": server_name})
+            response = connection.getresponse()
+            response.read()
+        finally:
+            connection.close()
+    except (OSError, http.client.HTTPException) as error:
+        return {"status": 0, "release": "", "cache": "", "error": str(error) or type(error).__name__}
+    return {"status": response.status, "release": response.getheader(release_header, "") if release_header else "",
+            "cache": response.getheader("X-Cache-Status", ""), "error": ""}
+
+
+def healthy(answer, release_header, release):
+    return (answer["status"] == 200 and answer["cache"] in FROM_THE_APP
+            and (not release_header or not release or answer["release"] == release))
+
+
+def describe(answer, params):
+    """What went wrong, as the failure message says it."""
+    said = answer["status"] or answer["error"]
+    text = f"{params['path']} through nginx answered {said}"
+    if answer["cache"] not in FROM_THE_APP:
+        text += f" from its cache ({answer['cache']}), not from the app,"
+    if params["release_header"]:
+        text += f" with {params['release_header']} {answer['release'] or '(none)'}"
+    text += f" within {params['timeout']:g}s; expected 200"
+    if params["release_header"] and params["release"]:
+        text += f" from release {params['release']}"
+    return text
+
+
+def wait(params, clock=time.monotonic, sleep=time.sleep):
+    port = params["port"] or (443 if params["scheme"] == "https" else 80)
+    started = clock()
+    attempts = 0
+    while True:
+        attempts += 1
+        answer = ask(params["scheme"], port, params["server_name"], params["path"], params["release_header"])
+        elapsed = clock() - started
+        if healthy(answer, params["release_header"], params["release"]) or elapsed + params["interval"] > params["timeout"]:
+            return dict(answer, attempts=attempts, elapsed=round(elapsed, 3))
+        sleep(params["interval"])
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "path": {"type": "str", "required": True},
+            "server_name": {"type": "str", "required": True},
+            "scheme": {"type": "str", "choices": ["http", "https"], "default": "http"},
+            "port": {"type": "int"},
+            "release_header": {"type": "str", "default": ""},
+            "release": {"type": "str", "default": ""},
+            "timeout": {"type": "float", "default": 30},
+            "interval": {"type": "float", "default": 0.25},
+        },
+        supports_check_mode=True,
+    )
+    params = module.params
+    if not params["path"].startswith("/"):
+        module.fail_json(msg=f"path must start with '/'; got {params['path']!r}")
+    if params["timeout"] <= 0 or params["interval"] <= 0:
+        module.fail_json(msg="timeout and interval must be positive")
+    result = wait(params)
+    if not healthy(result, params["release_header"], params["release"]):
+        module.fail_json(msg=describe(result, params), **result)
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""roost.wsgi.app_host, run by ansible on this controller against a real app root in a temporary directory."""
+
+import grp
+import json
+import os
+import pwd
+
+import pytest
+from conftest import run_module
+
+OWNER = pwd.getpwuid(os.getuid()).pw_name
+GROUP = grp.getgrgid(os.getgid()).gr_name
+
+
+@pytest.fixture
+def root(tmp_path):
+    """An app root with two complete releases, one half-installed, `current` on the first."""
+    root = tmp_path / "app"
+    for release in ("aaaaaaaaaaaa", "bbbbbbbbbbbb", "cccccccccccc"):
+        (root / "releases" / release).mkdir(parents=True)
+    for release in ("aaaaaaaaaaaa", "bbbbbbbbbbbb"):
+        (root / "releases" / release / ".installed").write_text("{}")
+    (root / "current").symlink_to("releases/aaaaaaaaaaaa")
+    (root / "shared").mkdir(mode=0o750)
+    os.chmod(root / "shared", 0o750)
+    return root
+
+
+def probe(root, **args):
+    result = run_module("app_host", {"root": str(root), "user": OWNER, **args})
+    assert not result.get("failed"), result.get("msg")
+    assert result["changed"] is False
+    return result["host"]
+
+
+def test_it_reports_releases_user_and_missing_packages(root):
+    host = probe(root, packages=["dpkg", "roost-no-such-package"])
+    assert host["live"] == "aaaaaaaaaaaa"
+    assert host["installed"] == ["aaaaaaaaaaaa", "bbbbbbbbbbbb"]  # the half-installed one is not a release
+    assert host["pending"] is None
+    assert host["missing_packages"] == ["roost-no-such-package"]
+    assert host["user"] == {"home": pwd.getpwnam(OWNER).pw_dir, "shell": pwd.getpwnam(OWNER).pw_shell}
+    assert host["python"].count(".") == 1 and host["machine"] and host["glibc"]
+    assert isinstance(host["sites"], dict) and host["stack"] in (True, False)
+
+
+def test_an_unknown_user_and_a_new_root_are_reported_as_missing(tmp_path):
+    result = run_module("app_host", {"root": str(tmp_path / "nothing-here"), "user": "roost-no-such-user"})
+    host = result["host"]
+    assert (host["user"], host["live"], host["installed"], host["pending"]) == (None, "", [], None)
+
+
+def test_directories_are_ok_only_with_their_owner_group_and_mode(root):
+    shared = {"path": str(root / "shared"), "owner": OWNER, "group": GROUP, "mode": "0750"}
+    assert probe(root, dirs=[shared])["dirs_ok"] is True
+    assert probe(root, dirs=[dict(shared, mode="0755")])["dirs_ok"] is False
+    assert probe(root, dirs=[dict(shared, path=str(root / "missing"))])["dirs_ok"] is False
+    assert probe(root, dirs=[dict(shared, owner="roost-no-such-user")])["dirs_ok"] is False
+
+
+def test_a_switch_left_unfinished_is_reported(root):
+    (root / ".switching").write_text(json.dumps({"from": "aaaaaaaaaaaa", "to": "bbbbbbbbbbbb"}))
+    assert probe(root)["pending"] == {"from": "aaaaaaaaaaaa", "to": "bbbbbbbbbbbb"}
+    (root / ".switching").write_text("half a json")
+    assert probe(root)["pending"] is None
+
+
+def test_it_runs_in_check_mode(root):
+    result = run_module("app_host", {"root": str(root), "user": OWNER}, "--check")
+    assert not result.get("failed") and result["host"]["live"] == "aaaaaaaaaaaa"

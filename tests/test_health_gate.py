@@ -1,0 +1,90 @@
+"""roost.wsgi.health, run by ansible on this controller against a real HTTP server on the loopback."""
+
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from conftest import run_module
+
+
+class App:
+    """What the server answers: a list of (status, headers) replies, the last one repeated."""
+
+    def __init__(self, *replies):
+        self.replies, self.seen = list(replies), []
+
+
+@pytest.fixture
+def serve():
+    servers = []
+
+    def start(app):
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                app.seen.append((self.path, self.headers["Host"]))
+                status, headers = app.replies[min(len(app.seen), len(app.replies)) - 1]
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args):
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return server.server_address[1]
+
+    yield start
+    for server in servers:
+        server.shutdown()
+
+
+def gate(port, **args):
+    return run_module("health", {"path": "/healthz", "server_name": "perch.test", "port": port,
+                                 "timeout": 5, "interval": 0.05, **args})
+
+
+def test_it_waits_for_the_new_release_to_answer(serve):
+    app = App((502, {}), (200, {"X-Release": "old"}), (200, {"X-Release": "new"}))
+    done = gate(serve(app), release_header="X-Release", release="new")
+    assert not done.get("failed"), done.get("msg")
+    assert (done["status"], done["release"], done["attempts"], done["changed"]) == (200, "new", 3, False)
+    assert app.seen[0] == ("/healthz", "perch.test")
+
+
+def test_an_answer_from_nginx_cache_never_counts(serve):
+    app = App((200, {"X-Cache-Status": "STALE"}))
+    done = gate(serve(app), timeout=0.5)
+    assert done["failed"] and done["cache"] == "STALE"
+    assert done["msg"].startswith("/healthz through nginx answered 200 from its cache (STALE), not from the app,")
+
+
+def test_a_miss_or_a_bypass_is_the_app_itself(serve):
+    for status in ("MISS", "BYPASS", "EXPIRED"):
+        assert not gate(serve(App((200, {"X-Cache-Status": status}))), timeout=1).get("failed"), status
+
+
+def test_a_release_that_never_answers_fails_naming_what_answered(serve):
+    done = gate(serve(App((503, {"X-Release": "old"}))), release_header="X-Release", release="new", timeout=0.5)
+    assert done["failed"] and done["status"] == 503 and done["attempts"] > 1
+    assert done["msg"] == ("/healthz through nginx answered 503 with X-Release old within 0.5s; "
+                           "expected 200 from release new")
+
+
+def test_nothing_listening_is_status_0_with_the_error():
+    with socket.socket() as probe:  # a port just free: bound, then closed without listening
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    done = gate(port, timeout=0.3)
+    assert done["failed"] and done["status"] == 0 and done["error"]
+    assert "Connection refused" in done["msg"] or "refused" in done["error"]
+
+
+def test_bad_arguments_are_refused():
+    assert gate(80, path="healthz")["msg"] == "path must start with '/'; got 'healthz'"
+    assert gate(80, timeout=0)["msg"] == "timeout and interval must be positive"
