@@ -12,7 +12,8 @@ import json
 import time
 
 import pytest
-from conftest import Load, history, http_get, live_release, output, recap_changes, releases, run_playbook
+from conftest import (Load, history, http_get, live_release, output, recap_changes, releases, run_playbook,
+                      write_figures)
 
 # What each host had at each step, by inventory name.
 SEEN = {}
@@ -165,6 +166,7 @@ def test_a_deploy_killed_right_after_the_switch_is_finished_by_the_next_run(all_
     again = run_playbook("deploy", *project)
     time.sleep(2)
     figures = {host: load.stop() for host, load in loads.items()}
+    write_figures("interrupted-deploy", {host: Load.summary(load) for host, load in figures.items()})
     assert_succeeded(again)
     for host in all_hosts:
         (release,) = releases(host) - before[name(host)]

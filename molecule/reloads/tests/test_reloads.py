@@ -10,7 +10,7 @@ import re
 import secrets
 import time
 
-from conftest import Load, converge, http_get, process_tree, supervised_pid
+from conftest import Load, converge, http_get, process_tree, supervised_pid, write_figures
 
 
 def pids(host):
@@ -61,6 +61,7 @@ def test_a_changed_environment_reaches_the_app_by_a_chain_reload_and_stays_priva
     run = converge("-e", json.dumps({"wsgi_app_env": env, "wsgi_app_processes": 3, "beta_variant": "2"}))
     time.sleep(2)
     load = running.stop()
+    write_figures("reloads-environment", Load.summary(load))
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert load["requests"] > 500 and load["failures"] == 0, Load.summary(load)
     assert supervised_pid(host, "perch") == master, "an environment change must not restart uWSGI's master"
