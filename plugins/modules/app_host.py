@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 ---
 module: app_host
 short_description: Read, in one round trip, all that a deploy of an app needs to know of its host
-version_added: "0.2.0"
+version_added: "0.1.0"
 description:
   - Reports the host's Python, C library and architecture (for the wheels), which of O(packages) are
     missing, the app user, whether the app's directories all have their owner, group and mode, whether

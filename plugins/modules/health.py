@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 ---
 module: health
 short_description: Wait until an app's health path answers 200 through nginx, as a visitor reaches it
-version_added: "0.2.0"
+version_added: "0.1.0"
 description:
   - GETs O(path) from nginx on the host's loopback, over HTTPS with O(server_name) as SNI and Host, or
     over HTTP with it as Host, until the answer is 200, comes from the app (never from nginx's cache,

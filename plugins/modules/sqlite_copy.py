@@ -8,7 +8,7 @@ DOCUMENTATION = r"""
 ---
 module: sqlite_copy
 short_description: Back up a live SQLite database, or restore it, with SQLite's own backup API
-version_added: "0.2.0"
+version_added: "0.1.0"
 description:
   - V(backup) copies O(src) into O(dest) page by page through SQLite, so the copy is consistent while
     the app keeps writing (its write-ahead log included). It is written to C(<dest>.partial) and renamed

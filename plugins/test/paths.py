@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 name: own_dir
 short_description: Whether a path may be a directory roost creates and owns
-version_added: "0.2.0"
+version_added: "0.1.0"
 description:
   - True for an absolute path without C(..), C(.) or empty parts that is not C(/), not one of the system's own
     directories (C(/etc), C(/usr), C(/usr/local), C(/bin), C(/sbin), C(/lib*), C(/boot), C(/dev), C(/proc),

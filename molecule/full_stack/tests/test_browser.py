@@ -15,6 +15,7 @@ import pytest
 
 selenium = pytest.importorskip("selenium")
 from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions  # noqa: E402
@@ -53,6 +54,22 @@ def browsers():
     yield admin, visitor
     admin.quit()
     visitor.quit()
+
+
+def gone(element):
+    """A wait condition: element is no longer in the page. Chromium 156 says so with an inspector
+    error ("does not belong to the document") as often as with the stale reference Selenium expects."""
+    def check(_driver):
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+        return False
+    return check
 
 
 def wait_for(predicate, what, timeout=VISIBLE_WITHIN):
@@ -129,7 +146,7 @@ def test_admin_writes_a_page_visitors_read(host, browsers):
     # Delete it. The list posts back to its own URL: wait for the old list to go, not for a URL.
     listing = admin.find_element(By.CSS_SELECTOR, "table.entries")
     admin.find_element(By.CSS_SELECTOR, f"button[aria-label='Delete {title}']").click()
-    WebDriverWait(admin, 10).until(expected_conditions.staleness_of(listing))
+    WebDriverWait(admin, 10).until(gone(listing))
     listing = WebDriverWait(admin, 10).until(
         expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "table.entries")))
     assert admin.current_url == base + "/admin/"
