@@ -1,6 +1,7 @@
 """The wheelhouse module, run by ansible on this controller with real pip against the real index."""
 
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -94,6 +95,20 @@ def test_index_mode_ships_only_the_project_wheel(project, tmp_path):
     assert not result.get("failed"), result.get("msg")
     assert [name.split("-")[0] for name in result["wheels"]] == ["perch"]
     assert (Path(result["path"]) / "requirements.txt").read_text() == LOCK.read_text()
+
+
+def test_plays_building_the_same_release_side_by_side_both_succeed(project, tmp_path):
+    # Two inventories deployed from one laptop at once share the build directory.
+    args = dict(project=str(project), dest=str(tmp_path / "cache"), lock=str(LOCK), requirements=[UWSGI],
+                dependencies="index")
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda _: wheelhouse(**args), range(3)))
+    assert [result.get("msg") for result in results if result.get("failed")] == []
+    assert len({result["release_id"] for result in results}) == 1
+    assert sum(result["changed"] for result in results) >= 1
+    # One record, and no half-written record or build directory left behind.
+    assert len(list((tmp_path / "cache" / ".builds").iterdir())) == 1
+    assert sorted(path.name for path in (tmp_path / "cache").iterdir()) == [".builds", results[0]["release_id"]]
 
 
 def test_a_directory_without_pyproject_is_refused(tmp_path):

@@ -34,6 +34,12 @@ options:
     type: list
     elements: str
     default: []
+  allow_untested_os:
+    description:
+      - Go on, with a warning, on a system roost.wsgi does not support (set C(roost_allow_untested_os)).
+      - Otherwise the probe fails on it, naming the system found and the ones supported, as M(roost.wsgi.host_check) does.
+    type: bool
+    default: false
 author:
   - roost.wsgi developers
 """
@@ -55,6 +61,7 @@ host:
   returned: always
   type: dict
   contains:
+    os: {description: The system found (C(id), C(version_id), C(name), C(supported)), as M(roost.wsgi.host_check) returns it., type: dict}
     python: {description: The host's python3 as C(major.minor)., type: str, sample: "3.11"}
     glibc: {description: The C library's version., type: str, sample: "2.36"}
     machine: {description: The CPU architecture., type: str, sample: x86_64}
@@ -78,25 +85,16 @@ import platform
 import pwd
 import re
 import stat
-import subprocess
 import sys
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.roost.wsgi.plugins.module_utils.host_os import check, missing_packages
 
 # What the roles install: a host with all of them is provisioned.
 STACK = ("/usr/local/sbin/roost-nginx-check", "/usr/local/sbin/roost-uwsgi-ctl", "/usr/local/lib/roost-app-env.py")
 SUPERVISORD_CONF = "/etc/supervisor/supervisord.conf"
 SITES = "/etc/nginx/sites-enabled/*"
 SERVER_NAME = re.compile(r"^\s*server_name\s+([^;]+);", re.M)
-
-
-def missing_packages(packages):
-    if not packages:
-        return []
-    status = subprocess.run(["dpkg-query", "--show", "--showformat=${db:Status-Status} ${Package}\n", *packages],
-                            capture_output=True, text=True, check=False).stdout
-    have = {line.split()[1] for line in status.splitlines() if line.startswith("installed ")}
-    return [package for package in packages if package not in have]
 
 
 def account(user):
@@ -152,8 +150,9 @@ def sites(pattern=SITES):
     return found
 
 
-def read_host(root, user, dirs, packages):
+def read_host(root, user, dirs, packages, system):
     return {
+        "os": system,
         "python": "%d.%d" % sys.version_info[:2],
         "glibc": platform.libc_ver()[1],
         "machine": platform.machine(),
@@ -175,11 +174,14 @@ def main():
             "user": {"type": "str", "required": True},
             "dirs": {"type": "list", "elements": "dict", "default": []},
             "packages": {"type": "list", "elements": "str", "default": []},
+            "allow_untested_os": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )
     params = module.params
-    module.exit_json(changed=False, host=read_host(params["root"], params["user"], params["dirs"], params["packages"]))
+    system = check(module, params["allow_untested_os"])
+    module.exit_json(changed=False, host=read_host(params["root"], params["user"], params["dirs"], params["packages"],
+                                                   system))
 
 
 if __name__ == "__main__":

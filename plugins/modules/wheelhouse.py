@@ -335,9 +335,11 @@ def main():
 
     result = dict(release_id=release_id, path=path, archive=os.path.join(path, ARCHIVE),
                   project_wheel=os.path.basename(wheel), wheels=wheels)
-    with open(record + ".tmp", "w") as handle:
+    # A temporary name of its own: another play may be recording the same build at this moment.
+    handle, partial = tempfile.mkstemp(prefix=".record-", dir=os.path.dirname(record))
+    with os.fdopen(handle, "w") as handle:
         json.dump(result, handle)
-    os.replace(record + ".tmp", record)
+    os.replace(partial, record)
     module.exit_json(changed=changed, cached=False, **result)
 
 

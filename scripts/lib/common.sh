@@ -135,14 +135,22 @@ image_current() {
 # instead (ROOST_IMAGE_DEBIAN12=... and ROOST_IMAGE_DEBIAN12_STACK=..., see molecule/README.md); those
 # are not built here.
 ensure_images() {
-    local version have
+    local version pid builds=() failed=0
     mkdir -p "$STATE"
     for version in "$@"; do
         [ -n "$(printenv "ROOST_IMAGE_DEBIAN$version")" ] && [ -n "$(printenv "ROOST_IMAGE_DEBIAN${version}_STACK")" ] &&
             continue
-        image_current "$(image_name "$version")" && image_current "$(stack_image_name "$version")" ||
-            build_image "$version"
+        image_current "$(image_name "$version")" && image_current "$(stack_image_name "$version")" && continue
+        # Installed once here, so the builds below do not both run apt.
+        docker image inspect "$IMAGE_REPO-rootfs:$version" >/dev/null 2>&1 || apt_install debootstrap
+        # Side by side: debootstrap mostly waits on the mirror.
+        build_image "$version" &
+        builds+=($!)
     done
+    for pid in "${builds[@]}"; do
+        wait "$pid" || failed=1
+    done
+    [ "$failed" -eq 0 ] || die "an image did not build (its log is named above)"
 }
 
 # start_vps NAME SSH_PORT HTTP_PORT: a container that behaves like a fresh VPS as a provider hands it

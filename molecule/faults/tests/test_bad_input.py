@@ -128,3 +128,35 @@ def test_bad_input_is_refused_naming_the_variable(runs, case):
 def test_bad_input_left_etc_and_srv_byte_for_byte_unchanged(runs):
     _, before, after = runs
     assert before == after
+
+
+UBUNTU = 'PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\nID_LIKE=debian\n'
+
+
+@pytest.fixture
+def ubuntu(host):
+    """The host says it is Ubuntu 24.04: /etc/os-release (a link to /usr/lib/os-release) replaced for the test."""
+    host.run_expect([0], "cp -P /etc/os-release /etc/.os-release.roost-test")
+    host.run_expect([0], f"printf '%s' '{UBUNTU}' > /tmp/os-release && mv -f /tmp/os-release /etc/os-release")
+    yield
+    host.run_expect([0], "mv -f /etc/.os-release.roost-test /etc/os-release")
+
+
+def test_another_system_is_refused_by_each_playbook_naming_it_before_anything_changes(host, ubuntu):
+    before = host.check_output(CHECKSUM)
+    for playbook in ("site", "deploy"):
+        run = run_playbook(playbook)
+        text = output(run)
+        assert run.returncode != 0, f"{playbook} ran on Ubuntu\n" + text[-2000:]
+        assert ("this host runs Ubuntu 24.04.1 LTS (ID=ubuntu, VERSION_ID=24.04); roost.wsgi supports Debian 12 "
+                "and 13 only") in text, text[-3000:]
+        assert "roost_allow_untested_os: true" in text
+    assert host.check_output(CHECKSUM) == before
+
+
+def test_the_opt_in_goes_on_with_a_warning(host, ubuntu):
+    run = run_playbook("site", "-e", "roost_allow_untested_os=true")
+    text = output(run)
+    assert run.returncode == 0, text[-3000:]
+    assert "roost_allow_untested_os is true: this host runs Ubuntu 24.04.1 LTS" in text
+    assert "changed=0" in text

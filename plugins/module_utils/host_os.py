@@ -1,0 +1,85 @@
+# Copyright: roost.wsgi developers
+# MIT License (see LICENSE)
+"""What every module that first meets a host shares: which systems roost supports, read from
+os-release(5), and which Debian packages are missing."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+
+# The releases every Molecule scenario runs on; galaxy.yml and each role's meta/main.yml list the same.
+SUPPORTED = {"debian": ("12", "13")}
+OPT_IN = "roost_allow_untested_os"
+OS_RELEASE = ("/etc/os-release", "/usr/lib/os-release")
+
+
+def parse(text):
+    """os-release(5) as a dict: KEY=value lines, values quoted as in a shell, comments skipped."""
+    fields = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        try:
+            words = shlex.split(value)
+        except ValueError:
+            words = [value]
+        fields[key.strip()] = " ".join(words)
+    return fields
+
+
+def read():
+    """The host's os-release fields; {} when it has none."""
+    for path in OS_RELEASE:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                return parse(handle.read())
+        except OSError:
+            continue
+    return {}
+
+
+def describe(fields):
+    """{id, version_id, name, supported} of an os-release."""
+    system, version = fields.get("ID", ""), fields.get("VERSION_ID", "")
+    return {
+        "id": system,
+        "version_id": version,
+        "name": fields.get("PRETTY_NAME") or " ".join(part for part in (fields.get("NAME", ""), version) if part)
+        or "an unknown system (no /etc/os-release)",
+        "supported": version in SUPPORTED.get(system, ()),
+    }
+
+
+def refusal(found):
+    """Why a host described by describe() is refused, or "" when it is supported."""
+    if found["supported"]:
+        return ""
+    supported = "; ".join(f"{system.capitalize()} {' and '.join(versions)}" for system, versions in SUPPORTED.items())
+    return (f"this host runs {found['name']} (ID={found['id'] or '?'}, VERSION_ID={found['version_id'] or '?'}); "
+            f"roost.wsgi supports {supported} only. Nothing was changed. To try it anyway, at your own risk, "
+            f"set {OPT_IN}: true")
+
+
+def check(module, allow_untested):
+    """The host's system, described; fails the module on an unsupported one unless allow_untested,
+    which warns instead."""
+    found = describe(read())
+    why = refusal(found)
+    if why and not allow_untested:
+        module.fail_json(msg=why, os=found)
+    if why:
+        module.warn(f"{OPT_IN} is true: " + why.split("; roost.wsgi")[0] + " is not tested with roost.wsgi")
+    return found
+
+
+def missing_packages(packages):
+    """Those of packages dpkg does not have installed, in their order."""
+    if not packages:
+        return []
+    status = subprocess.run(["dpkg-query", "--show", "--showformat=${db:Status-Status} ${Package}\\n", *packages],
+                            capture_output=True, text=True, check=False).stdout
+    have = {line.split()[1] for line in status.splitlines() if line.startswith("installed ")}
+    return [package for package in packages if package not in have]

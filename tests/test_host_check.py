@@ -1,0 +1,88 @@
+"""The supported-system check every role starts with (module_utils/host_os.py and roost.wsgi.host_check)."""
+
+import sys
+
+import pytest
+from conftest import ROOT, run_module
+
+sys.path.insert(0, str(ROOT / "collections"))
+from ansible_collections.roost.wsgi.plugins.module_utils import host_os  # noqa: E402
+
+# As the distributions ship them (trimmed).
+OS_RELEASES = {
+    "debian12": 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n',
+    "debian13": 'PRETTY_NAME="Debian GNU/Linux 13 (trixie)"\nNAME="Debian GNU/Linux"\nVERSION_ID="13"\nID=debian\n',
+    "debian11": 'PRETTY_NAME="Debian GNU/Linux 11 (bullseye)"\nNAME="Debian GNU/Linux"\nVERSION_ID="11"\nID=debian\n',
+    "sid": 'PRETTY_NAME="Debian GNU/Linux trixie/sid"\nNAME="Debian GNU/Linux"\nID=debian\n',
+    "ubuntu": ('PRETTY_NAME="Ubuntu 24.04.1 LTS"\nNAME="Ubuntu"\nVERSION_ID="24.04"\nID=ubuntu\n'
+               'ID_LIKE=debian\n# a comment\n'),
+    "rhel": 'NAME="Red Hat Enterprise Linux"\nVERSION_ID="9.4"\nID="rhel"\nID_LIKE="fedora"\n',
+}
+
+
+class Module:
+    """What check() needs of an AnsibleModule: fail_json ends the module, warn is remembered."""
+
+    class Failed(Exception):
+        pass
+
+    def __init__(self):
+        self.warnings = []
+
+    def fail_json(self, msg, **result):
+        raise self.Failed(msg)
+
+    def warn(self, text):
+        self.warnings.append(text)
+
+
+@pytest.mark.parametrize("name", ["debian12", "debian13"])
+def test_the_tested_releases_are_supported(name):
+    found = host_os.describe(host_os.parse(OS_RELEASES[name]))
+    assert found["supported"] and host_os.refusal(found) == ""
+
+
+@pytest.mark.parametrize("name, says", [
+    ("debian11", "Debian GNU/Linux 11 (bullseye) (ID=debian, VERSION_ID=11)"),
+    ("sid", "Debian GNU/Linux trixie/sid (ID=debian, VERSION_ID=?)"),
+    ("ubuntu", "Ubuntu 24.04.1 LTS (ID=ubuntu, VERSION_ID=24.04)"),
+    ("rhel", "Red Hat Enterprise Linux 9.4 (ID=rhel, VERSION_ID=9.4)"),
+    (None, "an unknown system (no /etc/os-release) (ID=?, VERSION_ID=?)"),
+])
+def test_any_other_system_is_refused_naming_it_the_supported_ones_and_the_opt_in(name, says):
+    found = host_os.describe(host_os.parse(OS_RELEASES[name]) if name else {})
+    why = host_os.refusal(found)
+    assert f"this host runs {says}; roost.wsgi supports Debian 12 and 13 only" in why
+    assert "Nothing was changed" in why and why.endswith("set roost_allow_untested_os: true")
+
+
+def test_check_fails_unless_the_user_opted_in_and_then_warns(tmp_path, monkeypatch):
+    release = tmp_path / "os-release"
+    release.write_text(OS_RELEASES["ubuntu"])
+    monkeypatch.setattr(host_os, "OS_RELEASE", (str(tmp_path / "missing"), str(release)))
+    with pytest.raises(Module.Failed, match="Ubuntu 24.04.1 LTS"):
+        host_os.check(Module(), allow_untested=False)
+    module = Module()
+    assert host_os.check(module, allow_untested=True)["id"] == "ubuntu"
+    assert module.warnings == ["roost_allow_untested_os is true: this host runs Ubuntu 24.04.1 LTS "
+                               "(ID=ubuntu, VERSION_ID=24.04) is not tested with roost.wsgi"]
+
+
+def test_the_module_on_this_debian_controller_reports_missing_packages_and_sets_the_fact():
+    result = run_module("host_check", {"packages": ["dpkg", "roost-no-such-package"]})
+    assert not result.get("failed"), result.get("msg")
+    assert result["changed"] is False
+    assert result["missing_packages"] == ["roost-no-such-package"]
+    assert result["os"]["id"] == "debian" and result["os"]["supported"] is True
+    assert result["ansible_facts"]["roost_host_os"] == result["os"]
+
+
+def test_galaxy_and_every_role_list_exactly_the_supported_releases():
+    import yaml
+
+    galaxy = yaml.safe_load((ROOT / "galaxy.yml").read_text())
+    assert "debian" in galaxy["tags"] and galaxy["description"].endswith("Supports Debian 12 and 13.")
+    assert host_os.SUPPORTED == {"debian": ("12", "13")}
+    for meta in sorted(ROOT.glob("roles/*/meta/main.yml")):
+        platforms = yaml.safe_load(meta.read_text())["galaxy_info"]["platforms"]
+        assert platforms == [{"name": "Debian", "versions": ["bookworm", "trixie"]}], meta
