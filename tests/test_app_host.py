@@ -21,6 +21,8 @@ def root(tmp_path):
     for release in ("aaaaaaaaaaaa", "bbbbbbbbbbbb"):
         (root / "releases" / release / ".installed").write_text("{}")
     (root / "current").symlink_to("releases/aaaaaaaaaaaa")
+    (root / "history.log").write_text("2026-01-01T00:00:00Z aaaaaaaaaaaa\n2026-01-02T00:00:00Z bbbbbbbbbbbb\n"
+                                      "\n2026-01-03T00:00:00Z aaaaaaaaaaaa\n")
     (root / "shared").mkdir(mode=0o750)
     os.chmod(root / "shared", 0o750)
     return root
@@ -37,17 +39,21 @@ def test_it_reports_releases_user_and_missing_packages(root):
     host = probe(root, packages=["dpkg", "roost-no-such-package"])
     assert host["live"] == "aaaaaaaaaaaa"
     assert host["installed"] == ["aaaaaaaaaaaa", "bbbbbbbbbbbb"]  # the half-installed one is not a release
+    assert host["history"] == ["aaaaaaaaaaaa", "bbbbbbbbbbbb"]  # newest first, each once: live, then the rollback target
     assert host["pending"] is None
     assert host["missing_packages"] == ["roost-no-such-package"]
     assert host["user"] == {"home": pwd.getpwnam(OWNER).pw_dir, "shell": pwd.getpwnam(OWNER).pw_shell}
     assert host["python"].count(".") == 1 and host["machine"] and host["glibc"]
     assert isinstance(host["sites"], dict) and host["stack"] in (True, False)
+    # This controller is Debian 12 with python3-venv, as the hosts are.
+    assert host["pip_wheel"].startswith("/usr/share/python-wheels/pip-") and host["pip_wheel"].endswith(".whl")
+    assert host["os"]["id"] == "debian" and host["os"]["supported"] is True
 
 
 def test_an_unknown_user_and_a_new_root_are_reported_as_missing(tmp_path):
     result = run_module("app_host", {"root": str(tmp_path / "nothing-here"), "user": "roost-no-such-user"})
     host = result["host"]
-    assert (host["user"], host["live"], host["installed"], host["pending"]) == (None, "", [], None)
+    assert (host["user"], host["live"], host["installed"], host["pending"], host["history"]) == (None, "", [], None, [])
 
 
 def test_directories_are_ok_only_with_their_owner_group_and_mode(root):

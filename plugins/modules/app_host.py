@@ -74,6 +74,11 @@ host:
       description: The switch a killed deploy left unfinished (C(from), C(to)), or null.
       type: dict
     installed: {description: The complete releases under C(releases/), sorted., type: list, elements: str}
+    history:
+      description: The releases C(history.log) records as having gone live, newest first, each once (empty without one).
+      type: list
+      elements: str
+    pip_wheel: {description: The newest pip wheel of python3-venv, or an empty string before it is installed., type: str}
     sites: {description: Server names of each enabled nginx site, by file name., type: dict}
 """
 
@@ -89,11 +94,14 @@ import sys
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.roost.wsgi.plugins.module_utils.host_os import check, missing_packages
+from ansible_collections.roost.wsgi.plugins.module_utils.releases import read_history
 
 # What the roles install: a host with all of them is provisioned.
 STACK = ("/usr/local/sbin/roost-nginx-check", "/usr/local/sbin/roost-uwsgi-ctl", "/usr/local/lib/roost-app-env.py")
 SUPERVISORD_CONF = "/etc/supervisor/supervisord.conf"
 SITES = "/etc/nginx/sites-enabled/*"
+# Debian's python3-venv ships pip as a wheel; a release's virtualenv is made without pip and installs with it.
+PIP_WHEELS = "/usr/share/python-wheels/pip-*.whl"
 SERVER_NAME = re.compile(r"^\s*server_name\s+([^;]+);", re.M)
 
 
@@ -138,6 +146,13 @@ def installed_releases(root):
     return sorted(r for r in os.listdir(releases) if os.path.isfile(os.path.join(releases, r, ".installed")))
 
 
+def history(root):
+    try:
+        return read_history(root)
+    except OSError:
+        return []
+
+
 def sites(pattern=SITES):
     found = {}
     for path in glob.glob(pattern):
@@ -163,6 +178,8 @@ def read_host(root, user, dirs, packages, system):
         "live": live_release(root),
         "pending": pending_switch(root),
         "installed": installed_releases(root),
+        "history": history(root),
+        "pip_wheel": (sorted(glob.glob(PIP_WHEELS)) or [""])[-1],
         "sites": sites(),
     }
 
