@@ -65,7 +65,7 @@ def test_check_fails_unless_the_user_opted_in_and_then_warns(tmp_path, monkeypat
     module = Module()
     assert host_os.check(module, allow_untested=True)["id"] == "ubuntu"
     assert module.warnings == ["roost_allow_untested_os is true: this host runs Ubuntu 24.04.1 LTS "
-                               "(ID=ubuntu, VERSION_ID=24.04) is not tested with roost.wsgi"]
+                               "(ID=ubuntu, VERSION_ID=24.04), which is not tested with roost.wsgi"]
 
 
 def test_the_module_on_this_debian_controller_reports_missing_packages_and_sets_the_fact():

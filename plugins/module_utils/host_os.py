@@ -53,14 +53,18 @@ def describe(fields):
     }
 
 
+def runs(found):
+    """'this host runs ...' of a host described by describe()."""
+    return f"this host runs {found['name']} (ID={found['id'] or '?'}, VERSION_ID={found['version_id'] or '?'})"
+
+
 def refusal(found):
     """Why a host described by describe() is refused, or "" when it is supported."""
     if found["supported"]:
         return ""
     supported = "; ".join(f"{system.capitalize()} {' and '.join(versions)}" for system, versions in SUPPORTED.items())
-    return (f"this host runs {found['name']} (ID={found['id'] or '?'}, VERSION_ID={found['version_id'] or '?'}); "
-            f"roost.wsgi supports {supported} only. Nothing was changed. To try it anyway, at your own risk, "
-            f"set {OPT_IN}: true")
+    return (f"{runs(found)}; roost.wsgi supports {supported} only. Nothing was changed. To try it anyway, at your "
+            f"own risk, set {OPT_IN}: true")
 
 
 def check(module, allow_untested):
@@ -71,7 +75,7 @@ def check(module, allow_untested):
     if why and not allow_untested:
         module.fail_json(msg=why, os=found)
     if why:
-        module.warn(f"{OPT_IN} is true: " + why.split("; roost.wsgi")[0] + " is not tested with roost.wsgi")
+        module.warn(f"{OPT_IN} is true: {runs(found)}, which is not tested with roost.wsgi")
     return found
 
 
