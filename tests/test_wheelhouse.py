@@ -1,6 +1,8 @@
 """The wheelhouse module, run by ansible on this controller with real pip against the real index."""
 
+import re
 import shutil
+import tarfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -111,6 +113,83 @@ def test_plays_building_the_same_release_side_by_side_both_succeed(project, tmp_
     assert sorted(path.name for path in (tmp_path / "cache").iterdir()) == [".builds", results[0]["release_id"]]
 
 
-def test_a_directory_without_pyproject_is_refused(tmp_path):
+def test_a_directory_with_neither_pyproject_nor_requirements_is_refused(tmp_path):
     result = wheelhouse(project=str(tmp_path), dest=str(tmp_path / "cache"))
-    assert result.get("failed") and "has no pyproject.toml" in result["msg"]
+    assert result.get("failed"), result
+    assert "has neither a pyproject.toml nor the requirements file" in result["msg"]
+    assert str(tmp_path / "requirements.txt") in result["msg"]
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A project as django-admin makes them: code, a requirements.txt, and the litter of a checkout."""
+    root = tmp_path / "site"
+    for rel, text in {
+        "manage.py": "print('manage')\n",
+        "mysite/__init__.py": "",
+        "mysite/wsgi.py": "application = None\n",
+        "mysite/static/site.css": "body {}\n",
+        "requirements.txt": "itsdangerous==2.2.0\n",
+        "tests/test_it.py": "",
+        "blog/tests.py": "",
+        ".git/HEAD": "ref\n",
+        ".env": "SECRET=1\n",
+        "db.sqlite3": "data",
+        "mysite/__pycache__/wsgi.cpython-311.pyc": "x",
+        "env/pyvenv.cfg": "home = /usr\n",
+        "env/lib/site.py": "",
+        "notes/draft.md": "",
+    }.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+def members(result):
+    with tarfile.open(result["archive"]) as archive:
+        return {info.name: info for info in archive.getmembers()}
+
+
+def test_a_tree_with_requirements_ships_its_code_and_its_dependencies(tree, tmp_path):
+    dest = tmp_path / "cache"
+    first = wheelhouse(project=str(tree), dest=str(dest), exclude=["notes"], requirements=[UWSGI])
+    assert not first.get("failed"), first.get("msg")
+    assert first["project_wheel"] == "" and first["code_files"] == 6
+    assert any(name.startswith("itsdangerous-2.2.0-") for name in first["wheels"])
+    assert any(name.startswith("pyuwsgi-") for name in first["wheels"])
+    found = members(first)
+    code = sorted(name for name in found if name.startswith("code/"))
+    # Kept: the code, its static files, an app's tests.py. Left out: VCS, secrets, the developer's
+    # database, caches, a virtualenv, top-level tests and what the user excluded.
+    assert code == ["code/blog/tests.py", "code/manage.py", "code/mysite/__init__.py",
+                    "code/mysite/static/site.css", "code/mysite/wsgi.py", "code/requirements.txt"], code
+    assert all(info.uid == 0 and info.uname == "root" and not info.mode & 0o022
+               for name, info in found.items() if name.startswith("code/"))
+    assert "wheels/requirements.txt" in found
+    requirements = (Path(first["path"]) / "requirements.txt").read_text()
+    assert requirements.count("--hash=sha256:") == len(first["wheels"])
+
+    # The same tree is the same release; a litter file changes nothing; code does.
+    (tree / "mysite" / "__pycache__" / "other.pyc").write_text("y")
+    again = wheelhouse(project=str(tree), dest=str(dest), exclude=["notes"], requirements=[UWSGI])
+    assert again["cached"] is True and again["release_id"] == first["release_id"]
+    (tree / "mysite" / "wsgi.py").write_text("application = 1\n")
+    changed = wheelhouse(project=str(tree), dest=str(dest), exclude=["notes"], requirements=[UWSGI])
+    assert changed["cached"] is False and changed["release_id"] != first["release_id"]
+    assert changed["wheels"] == first["wheels"]
+
+
+def test_a_tree_with_a_hash_pinned_requirements_file_installs_exactly_it(tree, tmp_path):
+    wheel = tmp_path / "probe"
+    probe = wheelhouse(project=str(tree), dest=str(wheel))
+    (name,) = probe["wheels"]
+    digest = re.search(r"sha256:([0-9a-f]{64})", (Path(probe["path"]) / "requirements.txt").read_text()).group(1)
+    (tree / "requirements.txt").write_text(f"itsdangerous==2.2.0 \\\n    --hash=sha256:{digest}\n")
+    locked = wheelhouse(project=str(tree), dest=str(tmp_path / "cache"))
+    assert not locked.get("failed"), locked.get("msg")
+    assert locked["wheels"] == [name]
+    # A wrong hash is caught on the controller.
+    (tree / "requirements.txt").write_text(f"itsdangerous==2.2.0 --hash=sha256:{'0' * 64}\n")
+    wrong = wheelhouse(project=str(tree), dest=str(tmp_path / "cache"))
+    assert wrong.get("failed") and "could not all be fetched" in wrong["msg"], wrong

@@ -12,6 +12,9 @@ version_added: "0.1.0"
 description:
   - Builds the project's wheel reproducibly (C(SOURCE_DATE_EPOCH) is fixed), then downloads every
     dependency as a binary wheel for the target's Python version, C library and architecture.
+  - A project with no C(pyproject.toml) but a requirements file (a Django or Flask project as
+    C(django-admin startproject) makes it) is a I(tree): its files become the release's code, under
+    C(code/) in the archive, and its requirements file gives the dependencies.
   - Writes C(requirements.txt) pinning every wheel by version and sha256, for
     C(pip install --no-index --require-hashes) on a host that cannot reach an index.
   - With O(lock), the dependencies are exactly the hash-pinned versions of that file (as written by
@@ -24,9 +27,27 @@ description:
   - "Run it on the controller (C(delegate_to: localhost)); it needs pip and access to a package index there."
 options:
   project:
-    description: Directory of the Python project (it has a C(pyproject.toml)).
+    description:
+      - Directory of the Python project. With a C(pyproject.toml) it is built into a wheel; without
+        one it is a tree, and O(requirements_file) must exist.
     type: path
     required: true
+  requirements_file:
+    description:
+      - A tree's requirements file (pinned, or hash-pinned as C(pip-compile --generate-hashes) or
+        C(uv export) write it); defaults to C(requirements.txt) in O(project).
+      - With C(--hash) lines it is the lock (as O(lock) is for a package); without, its requirements
+        are resolved at each build.
+    type: path
+  exclude:
+    description:
+      - Glob patterns of a tree's files and directories to leave out of the release, matched against
+        the path relative to O(project) and against the name alone.
+      - Always left out - version control, caches, virtualenvs, C(tests/) at the top, C(.env) files,
+        C(*.sqlite3) databases and the build outputs.
+    type: list
+    elements: str
+    default: []
   dest:
     description: Controller directory that keeps one wheelhouse per release id.
     type: path
@@ -92,12 +113,14 @@ path:
   type: str
   sample: /home/me/.cache/roost-wsgi/perch/3f2a9c41b7de
 archive:
-  description: An uncompressed tar of the wheels and C(requirements.txt), to push in one transfer.
+  description:
+    - An uncompressed tar of the wheels and C(requirements.txt) under C(wheels/), and of a tree's code
+      under C(code/), to unpack into the release directory in one transfer.
   returned: success
   type: str
-  sample: /home/me/.cache/roost-wsgi/perch/3f2a9c41b7de/wheelhouse.tar
+  sample: /home/me/.cache/roost-wsgi/perch/3f2a9c41b7de/release.tar
 project_wheel:
-  description: File name of the project's own wheel.
+  description: File name of the project's own wheel; empty for a tree.
   returned: success
   type: str
   sample: perch-0.1.0-py3-none-any.whl
@@ -106,12 +129,17 @@ wheels:
   returned: success
   type: list
   elements: str
+code_files:
+  description: How many files of a tree the release's code has; 0 for a package.
+  returned: success
+  type: int
 cached:
   description: Whether the wheelhouse came from an earlier build of the same files and options.
   returned: success
   type: bool
 """
 
+import fnmatch
 import hashlib
 import json
 import os
@@ -126,10 +154,15 @@ from ansible.module_utils.basic import AnsibleModule
 # A fixed timestamp makes the zip entries, and so the wheel's bytes, depend on content only.
 SOURCE_DATE_EPOCH = "315532800"
 OLDEST_MANYLINUX_GLIBC_MINOR = 17
-ARCHIVE = "wheelhouse.tar"
+ARCHIVE = "release.tar"
 # Never part of a project's source: caches, virtualenvs and the outputs of earlier builds.
 IGNORED_DIRS = frozenset({".git", ".hg", "__pycache__", "build", "dist", ".venv", "venv", ".tox", ".nox",
                           ".pytest_cache", ".mypy_cache", ".ruff_cache"})
+# Never part of a tree's release either: the developer's secrets, database and OS litter, its tests.
+IGNORED_TREE = (".svn", "node_modules", ".env", ".env.*", "*.sqlite3", "*.pyc", "*.pyo", ".DS_Store", "*.egg-info")
+IGNORED_TOP = ("tests",)
+# Bumped when the archive's layout changes, so no earlier build's archive is reused.
+LAYOUT = 2
 PINNED = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)")
 
 
@@ -173,19 +206,64 @@ def pins(lock_text):
     return found
 
 
-def fingerprint(project, lock_text, options):
+def tree_files(project, exclude):
+    """A tree's files that make up its code, relative to it, sorted; virtualenvs are found by pyvenv.cfg."""
+    patterns = IGNORED_TREE + tuple(exclude)
+
+    def left_out(rel, name, top):
+        return (name in IGNORED_DIRS or (top and name in IGNORED_TOP)
+                or any(fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(name, pattern) for pattern in patterns))
+
+    found = []
+    for root, dirs, files in os.walk(project):
+        rel_root = os.path.relpath(root, project)
+        top = rel_root == "."
+        rel = (lambda name: name) if top else (lambda name: os.path.join(rel_root, name))
+        dirs[:] = sorted(d for d in dirs if not left_out(rel(d), d, top)
+                         and not os.path.isfile(os.path.join(root, d, "pyvenv.cfg")))
+        # A link to a directory is not walked into: it is kept as the link it is.
+        found += [rel(name) for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]
+                  if not left_out(rel(name), name, top)]
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(root, d))]
+    return sorted(set(found))
+
+
+def file_digest(project, relpaths):
+    """One line per file: its path and its content's (or its link's) digest."""
+    lines = []
+    for rel in relpaths:
+        path = os.path.join(project, rel)
+        content = os.readlink(path) if os.path.islink(path) else sha256(path)
+        lines.append(f"{rel}\0{content}\n")
+    return "".join(lines)
+
+
+def package_files(project):
+    found = []
+    for root, dirs, files in os.walk(project):
+        dirs[:] = sorted(d for d in dirs if d not in IGNORED_DIRS and not d.endswith(".egg-info"))
+        found += [os.path.relpath(os.path.join(root, name), project) for name in sorted(files)
+                  if not name.endswith((".pyc", ".pyo"))]
+    return found
+
+
+def fingerprint(project, files, lock_text, options):
     """A digest of every source file of the project, the lock and the build options."""
     digest = hashlib.sha256(json.dumps(options, sort_keys=True).encode())
     digest.update(b"lock\0" + lock_text.encode() + b"\0")
-    for root, dirs, files in os.walk(project):
-        dirs[:] = sorted(d for d in dirs if d not in IGNORED_DIRS and not d.endswith(".egg-info"))
-        for name in sorted(files):
-            if name.endswith((".pyc", ".pyo")):
-                continue
-            path = os.path.join(root, name)
-            content = os.readlink(path) if os.path.islink(path) else sha256(path)
-            digest.update(f"{os.path.relpath(path, project)}\0{content}\n".encode())
+    digest.update(file_digest(project, files).encode())
     return digest.hexdigest()
+
+
+def code_member():
+    """A tarfile filter for a tree's code: owned by root, never writable but by root."""
+    def member(info):
+        info.uid = info.gid = 0
+        info.uname = info.gname = "root"
+        if not info.issym():
+            info.mode = (info.mode & 0o755) | 0o644
+        return info
+    return member
 
 
 class Build:
@@ -221,20 +299,20 @@ class Build:
         (name,) = os.listdir(self.build_dir)
         return os.path.join(self.build_dir, name)
 
-    def download(self, wheel):
-        """Every dependency of the wheel and the extra requirements, resolved now."""
-        self.run(self.pip + ["download", "--dest", self.wheels_dir] + self.target + [wheel] + self.params["requirements"],
+    def download(self, roots):
+        """Every dependency of the roots (the project's wheel, or a tree's requirements file) and of
+        the extra requirements, resolved now."""
+        self.run(self.pip + ["download", "--dest", self.wheels_dir] + self.target + roots + self.params["requirements"],
                  f"no complete set of binary wheels for {self.describe}")
 
-    def download_locked(self, wheel, lock):
+    def download_locked(self, roots, lock):
         """Exactly the lock's wheels, each checked against its hash; then prove the lock is complete."""
         self.run(self.pip + ["download", "--no-deps", "--require-hashes", "--dest", self.wheels_dir]
                  + self.target + ["--requirement", lock],
                  f"the wheels pinned in {lock} could not all be fetched for {self.describe}")
-        shutil.copy(wheel, self.wheels_dir)
         self.run(self.pip + ["download", "--no-index", "--find-links", self.wheels_dir,
                              "--dest", os.path.join(self.build_dir, "check")] + self.target
-                 + [wheel] + self.params["requirements"],
+                 + roots + self.params["requirements"],
                  f"{lock} does not pin every dependency of the project and of {self.params['requirements']}")
 
 
@@ -249,13 +327,18 @@ def main():
             requirements=dict(type="list", elements="str", default=[]),
             lock=dict(type="path"),
             dependencies=dict(type="str", default="wheels", choices=["wheels", "index"]),
+            requirements_file=dict(type="path"),
+            exclude=dict(type="list", elements="str", default=[]),
         ),
         supports_check_mode=True,
     )
     params = module.params
     project = os.path.abspath(params["project"])
-    if not os.path.isfile(os.path.join(project, "pyproject.toml")):
-        module.fail_json(msg=f"project: {project} has no pyproject.toml; point it at the app's source tree")
+    tree = not os.path.isfile(os.path.join(project, "pyproject.toml"))
+    requirements_file = os.path.abspath(params["requirements_file"] or os.path.join(project, "requirements.txt"))
+    if tree and not os.path.isfile(requirements_file):
+        module.fail_json(msg=f"project: {project} has neither a pyproject.toml nor the requirements file "
+                             f"{requirements_file}; point it at the app's source tree")
     try:
         platform_tags(params["glibc_version"], params["architecture"])
         [int(part) for part in params["python_version"].split(".")[:2]]
@@ -263,6 +346,9 @@ def main():
         module.fail_json(msg=f"cannot derive wheel tags: {exc}")
 
     lock, lock_text = params["lock"], ""
+    if tree and not lock:
+        with open(requirements_file) as handle:
+            lock = requirements_file if "--hash=" in handle.read() else None
     if lock:
         lock = os.path.abspath(lock)
         if not os.path.isfile(lock):
@@ -281,31 +367,45 @@ def main():
     dest = params["dest"]
     os.makedirs(os.path.join(dest, ".builds"), exist_ok=True)
     options = {key: params[key] for key in ("python_version", "glibc_version", "architecture",
-                                            "requirements", "dependencies")}
-    record = os.path.join(dest, ".builds", fingerprint(project, lock_text, options) + ".json")
+                                            "requirements", "dependencies", "exclude")}
+    options.update(layout=LAYOUT, tree=tree)
+    if tree:
+        files = tree_files(project, params["exclude"])
+        with open(requirements_file, "rb") as handle:
+            options["requirements_file"] = sha256_text(handle.read())
+    else:
+        files = package_files(project)
+    record = os.path.join(dest, ".builds", fingerprint(project, files, lock_text, options) + ".json")
     if os.path.isfile(record):
         with open(record) as handle:
             result = json.load(handle)
-        if os.path.isfile(result.get("archive", "")):
+        if os.path.basename(result.get("archive", "")) == ARCHIVE and os.path.isfile(result["archive"]):
             module.exit_json(changed=False, cached=True, **result)
 
     work = tempfile.mkdtemp(prefix=".build-", dir=dest)
     try:
         build = Build(module, work)
-        wheel = build.project_wheel(project)
         wheels_dir = build.wheels_dir
-        if params["dependencies"] == "index":
-            shutil.copy(wheel, wheels_dir)
-        elif lock:
-            build.download_locked(wheel, lock)
+        if tree:
+            wheel, roots = "", ["--requirement", requirements_file]
         else:
-            build.download(wheel)
+            wheel = build.project_wheel(project)
+            roots = [wheel]
+            shutil.copy(wheel, wheels_dir)
+        if params["dependencies"] == "wheels":
+            if lock:
+                build.download_locked(roots, lock)
+            else:
+                build.download(roots)
 
         wheels = sorted(name for name in os.listdir(wheels_dir) if name.endswith(".whl"))
         hashes = {name: sha256(os.path.join(wheels_dir, name)) for name in wheels}
         with open(os.path.join(wheels_dir, "requirements.txt"), "w") as handle:
             if params["dependencies"] == "index":
                 # What the host's pip installs from its index before the project's own wheel.
+                if tree and not lock:
+                    with open(requirements_file) as source:
+                        handle.write(source.read().rstrip("\n") + "\n")
                 handle.write(lock_text if lock else "".join(f"{req}\n" for req in params["requirements"]))
             else:
                 for name in wheels:
@@ -313,11 +413,16 @@ def main():
                     handle.write(f"{dist}=={version} --hash=sha256:{hashes[name]}\n")
         with open(os.path.join(wheels_dir, "requirements.txt"), "rb") as handle:
             content = "".join(f"{hashes[name]}  {name}\n" for name in wheels) + sha256_text(handle.read())
+        if tree:
+            content += "code\n" + file_digest(project, files)
         release_id = hashlib.sha256(content.encode()).hexdigest()[:12]
-        # The whole wheelhouse as one file: one transfer to the host instead of one per wheel.
+        # The whole release as one file: one transfer to the host instead of one per wheel.
         with tarfile.open(os.path.join(work, ARCHIVE), "w") as archive:
             for name in sorted(os.listdir(wheels_dir)):
-                archive.add(os.path.join(wheels_dir, name), arcname=name)
+                archive.add(os.path.join(wheels_dir, name), arcname=f"wheels/{name}")
+            for rel in files if tree else ():
+                archive.add(os.path.join(project, rel), arcname=f"code/{rel}", recursive=False,
+                            filter=code_member())
         os.rename(os.path.join(work, ARCHIVE), os.path.join(wheels_dir, ARCHIVE))
 
         path = os.path.join(dest, release_id)
@@ -330,11 +435,14 @@ def main():
                 if not os.path.isdir(path):
                     raise
                 changed = False
+        if not os.path.isfile(os.path.join(path, ARCHIVE)):
+            # The same wheels, built before the archive had its present layout.
+            os.replace(os.path.join(wheels_dir, ARCHIVE), os.path.join(path, ARCHIVE))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     result = dict(release_id=release_id, path=path, archive=os.path.join(path, ARCHIVE),
-                  project_wheel=os.path.basename(wheel), wheels=wheels)
+                  project_wheel=os.path.basename(wheel), wheels=wheels, code_files=len(files) if tree else 0)
     # A temporary name of its own: another play may be recording the same build at this moment.
     handle, partial = tempfile.mkstemp(prefix=".record-", dir=os.path.dirname(record))
     with os.fdopen(handle, "w") as handle:

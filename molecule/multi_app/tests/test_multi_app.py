@@ -1,8 +1,10 @@
 """Two apps on one host, each with its own user, socket, program, releases and server name.
 
-converge deployed perch (from its directory, with hook tasks) and wren v1 (from a git tag, its
-dependencies from the package index on the host's loopback). The tests run in order: the later
-ones deploy wren v2 and a perch release whose after_switch hook fails.
+converge deployed perch (from its directory, with hook tasks), wren v1 (from a git tag, its
+dependencies from the package index on the host's loopback) and mysite (a Django project with only a
+requirements.txt, its tree the release's code, collectstatic in its release phase). The tests run in
+order: the later ones deploy wren v2, a perch release whose after_switch hook fails and a mysite
+release whose release phase fails.
 """
 
 import os
@@ -12,7 +14,12 @@ import subprocess
 import pytest
 from conftest import converge, http_get, live_release, recap_changes, releases, supervised_pid
 
-APPS = ("perch", "wren")
+APPS = ("perch", "wren", "mysite")
+MYSITE = "mysite.localhost"
+# A command in mysite's environment, from its live release's code directory, as the app user.
+IN_MYSITE = ("cd /srv/mysite/current/code && sudo -u mysite {env} /srv/mysite/current/venv/bin/python "
+             "/usr/local/lib/roost-app-env.py /srv/mysite/shared/environment.json "
+             "/srv/mysite/current/venv/bin/python manage.py {command}")
 
 
 def converge_with(*extra_vars):
@@ -92,6 +99,59 @@ def test_the_hooks_ran_around_the_first_switch(host):
     assert hooks_log(host) == [["before_switch", release], ["after_switch", release, release]]
 
 
+def test_the_django_tree_is_the_release_code_and_its_static_files_were_collected(host):
+    release_dir = f"/srv/mysite/releases/{live_release(host, 'mysite')}"
+    assert host.file(f"{release_dir}/code/manage.py").user == "root"
+    assert not host.file(f"{release_dir}/code/pyproject.toml").exists
+    # collectstatic wrote the manifest in the release phase; the code is root's again since.
+    manifest = host.file(f"{release_dir}/code/staticfiles/staticfiles.json")
+    assert manifest.exists and manifest.user == "root"
+    assert host.run(f"find {release_dir}/code ! -user root").stdout == ""
+    wheels = host.file(f"{release_dir}/wheels/requirements.txt").content_string
+    assert "django==5.2.19 --hash=sha256:" in wheels.lower() and "asgiref==" in wheels
+    # The release's virtualenv finds the project's package through the release's code directory.
+    assert host.file(f"{release_dir}/venv/lib/python3.11/site-packages/roost-app-code.pth").content_string == "../../../../code\n"
+
+
+def test_django_serves_its_admin_and_nginx_its_manifest_static_files(host):
+    health = http_get(host, "/healthz", host_header=MYSITE)
+    assert health.status == 200 and health.json() == {"status": "ok"}
+    login = http_get(host, "/admin/login/", host_header=MYSITE)
+    assert login.status == 200 and "Django administration" in login.body
+    css = re.search(r'href="(/static/admin/css/base\.[0-9a-f]{12}\.css)"', login.body)
+    assert css, "the admin page does not name ManifestStaticFilesStorage's fingerprinted file"
+    static = http_get(host, css.group(1), host_header=MYSITE)
+    assert static.status == 200 and "text/css" in static.headers["content-type"]
+    assert "immutable" in static.headers.get("cache-control", ""), static.headers
+
+
+LOGIN = r"""
+import http.client, re, sys
+def request(method, path, body=None, headers={}):
+    connection = http.client.HTTPConnection("127.0.0.1", 80, timeout=10)
+    connection.request(method, path, body, {"Host": "mysite.localhost", **headers})
+    response = connection.getresponse()
+    return response, response.read().decode()
+page, body = request("GET", "/admin/login/")
+cookie = re.search(r"csrftoken=([^;]+)", page.getheader("Set-Cookie")).group(1)
+token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body).group(1)
+form = f"csrfmiddlewaretoken={token}&username=admin&password={sys.argv[1]}&next=/admin/"
+done, _ = request("POST", "/admin/login/", form, {"Cookie": f"csrftoken={cookie}",
+                  "Content-Type": "application/x-www-form-urlencoded"})
+session = re.search(r"sessionid=([^;]+)", done.getheader("Set-Cookie") or "")
+admin, text = request("GET", "/admin/", headers={"Cookie": f"sessionid={session.group(1) if session else ''}"})
+print(done.status, done.getheader("Location"), admin.status, "Site administration" in text)
+"""
+
+
+def test_django_admin_login_through_nginx_with_csrf(host):
+    password = "a-long-test-password-" + live_release(host, "mysite")
+    created = host.run(IN_MYSITE.format(env=f"DJANGO_SUPERUSER_PASSWORD={password}",
+                                        command="createsuperuser --noinput --username admin --email admin@mysite.localhost"))
+    assert created.rc == 0 or "already taken" in created.stderr, created.stderr
+    assert host.check_output("python3 -c %s %s", LOGIN, password).split() == ["302", "/admin/", "200", "True"]
+
+
 def test_a_new_git_tag_deploys_without_touching_the_other_app(host):
     perch_pid, wren_before = supervised_pid(host, "perch"), live_release(host, "wren")
     run = converge_with("wren_version=v2")
@@ -124,3 +184,19 @@ def test_a_failing_after_switch_hook_rolls_back(host, tmp_path):
     assert response.status == 200 and response.headers["x-perch-release"] == live
     # The hook before the switch ran for the bad release; nothing ran after it.
     assert hooks_log(host)[-1][0] == "before_switch" and hooks_log(host)[-1][1] != live
+
+
+def test_a_failing_release_phase_leaves_mysite_as_it_was(host, tmp_path):
+    live, before = live_release(host, "mysite"), releases(host, "mysite")
+    project = tmp_path / "mysite"
+    subprocess.run(["cp", "-r", os.path.join(os.path.dirname(os.path.dirname(__file__)), "mysite"), str(project)], check=True)
+    (project / "mysite" / "changed.py").write_text("CHANGED = True\n")
+
+    run = converge_with(f"mysite_project={project}", "wren_version=v2",
+                        '{"mysite_release_commands": [["python", "manage.py", "nosuchcommand"]]}')
+    assert run.returncode != 0
+    said = " ".join((run.stdout + run.stderr).split())
+    assert "its release phase failed at `python manage.py nosuchcommand`" in said, said[-3000:]
+    assert "Unknown command: 'nosuchcommand'" in said and f"{live} still serves" in said
+    assert live_release(host, "mysite") == live and releases(host, "mysite") == before
+    assert http_get(host, "/healthz", host_header=MYSITE).status == 200
