@@ -193,3 +193,24 @@ def test_a_tree_with_a_hash_pinned_requirements_file_installs_exactly_it(tree, t
     (tree / "requirements.txt").write_text(f"itsdangerous==2.2.0 --hash=sha256:{'0' * 64}\n")
     wrong = wheelhouse(project=str(tree), dest=str(tmp_path / "cache"))
     assert wrong.get("failed") and "could not all be fetched" in wrong["msg"], wrong
+
+
+def test_dependencies_are_resolved_for_the_targets_python_not_the_controllers(tree, tmp_path):
+    # typing-extensions is wanted below Python 3.12 only: a 3.11 host needs it whatever runs here.
+    (tree / "requirements.txt").write_text('itsdangerous==2.2.0\ntyping-extensions==4.12.2; python_version < "3.12"\n')
+    older = wheelhouse(project=str(tree), dest=str(tmp_path / "cache"))
+    newer = wheelhouse(project=str(tree), dest=str(tmp_path / "cache"), python_version="3.13", glibc_version="2.41")
+    assert not older.get("failed") and not newer.get("failed"), (older.get("msg"), newer.get("msg"))
+    assert any(name.startswith("typing_extensions-4.12.2-") for name in older["wheels"]), older["wheels"]
+    assert not any(name.startswith("typing_extensions") for name in newer["wheels"]), newer["wheels"]
+
+
+def test_a_pure_python_sdist_is_built_into_a_wheel_here(tree, tmp_path):
+    # docopt 0.6.2 publishes an sdist only.
+    (tree / "requirements.txt").write_text("docopt==0.6.2\n")
+    result = wheelhouse(project=str(tree), dest=str(tmp_path / "cache"))
+    assert not result.get("failed"), result.get("msg")
+    assert result["wheels"] == ["docopt-0.6.2-py2.py3-none-any.whl"]
+    assert not [name for name in members(result) if name.endswith((".tar.gz", ".zip"))]
+    requirements = (Path(result["path"]) / "requirements.txt").read_text()
+    assert requirements.startswith("docopt==0.6.2 --hash=sha256:")

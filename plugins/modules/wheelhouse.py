@@ -141,6 +141,7 @@ cached:
 
 import fnmatch
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -154,6 +155,9 @@ from ansible.module_utils.basic import AnsibleModule
 # A fixed timestamp makes the zip entries, and so the wheel's bytes, depend on content only.
 SOURCE_DATE_EPOCH = "315532800"
 OLDEST_MANYLINUX_GLIBC_MINOR = 17
+# The newest manylinux tag uv's --python-platform names.
+NEWEST_UV_MANYLINUX_GLIBC_MINOR = 40
+SDISTS = (".tar.gz", ".zip")
 ARCHIVE = "release.tar"
 # Never part of a project's source: caches, virtualenvs and the outputs of earlier builds.
 IGNORED_DIRS = frozenset({".git", ".hg", "__pycache__", "build", "dist", ".venv", "venv", ".tox", ".nox",
@@ -277,19 +281,29 @@ class Build:
         self.wheels_dir = os.path.join(work, "wheels")
         os.makedirs(self.wheels_dir)
         py_major, py_minor = (int(part) for part in self.params["python_version"].split(".")[:2])
-        self.target = ["--only-binary=:all:", "--python-version", f"{py_major}.{py_minor}",
-                       "--implementation", "cp", "--abi", f"cp{py_major}{py_minor}", "--abi", "abi3",
-                       "--abi", "none"]
+        # Without --only-binary (allowed with --no-deps only): a dependency with an sdist alone is
+        # fetched, then built on the controller.
+        self.target_any = ["--python-version", f"{py_major}.{py_minor}",
+                           "--implementation", "cp", "--abi", f"cp{py_major}{py_minor}", "--abi", "abi3",
+                           "--abi", "none"]
         for tag in platform_tags(self.params["glibc_version"], self.params["architecture"]):
-            self.target += ["--platform", tag]
+            self.target_any += ["--platform", tag]
+        self.target = ["--only-binary=:all:"] + self.target_any
+        glibc_minor = int(self.params["glibc_version"].split(".")[1])
+        # uv evaluates environment markers for the target; pip would use the controller's Python.
+        self.uv_target = ["--python-version", f"{py_major}.{py_minor}", "--python-platform",
+                          f"{self.params['architecture']}-manylinux_2_{min(glibc_minor, NEWEST_UV_MANYLINUX_GLIBC_MINOR)}"]
+        self.uv = uv_command()
         self.describe = (f"CPython {py_major}.{py_minor} on {self.params['architecture']} with glibc "
                          f"{self.params['glibc_version']}")
 
     def run(self, argv, msg, **kwargs):
         rc, out, err = self.module.run_command(argv, **kwargs)
         if rc != 0:
-            self.module.fail_json(msg=f"{msg}: {err.strip().splitlines()[-1] if err.strip() else rc}",
-                                  stdout=out, stderr=err)
+            # uv explains a conflict over several lines ("Because X depends on Y ..."); pip in its last.
+            lines = [line.strip() for line in err.splitlines() if line.strip()]
+            said = " ".join(lines[-6:] if lines and "because" in err.lower() else lines[-1:]) or rc
+            self.module.fail_json(msg=f"{msg}: {said}", stdout=out, stderr=err)
 
     def project_wheel(self, project):
         # An absolute path: a bare directory name would be looked up on the index as a project name.
@@ -299,21 +313,71 @@ class Build:
         (name,) = os.listdir(self.build_dir)
         return os.path.join(self.build_dir, name)
 
-    def download(self, roots):
-        """Every dependency of the roots (the project's wheel, or a tree's requirements file) and of
-        the extra requirements, resolved now."""
-        self.run(self.pip + ["download", "--dest", self.wheels_dir] + self.target + roots + self.params["requirements"],
-                 f"no complete set of binary wheels for {self.describe}")
+    def roots_file(self, wheel, requirements_file):
+        """What the release needs, as a requirements file for uv: the project's wheel or a tree's
+        requirements, and the extra requirements."""
+        lines = [f"-r {requirements_file}"] if requirements_file else [f"{wheel_name_version(os.path.basename(wheel))[0]} @ file://{wheel}"]
+        path = os.path.join(self.build_dir, "roots.in")
+        os.makedirs(self.build_dir, exist_ok=True)
+        with open(path, "w") as handle:
+            handle.write("".join(f"{line}\n" for line in lines + self.params["requirements"]))
+        return path
 
-    def download_locked(self, roots, lock):
-        """Exactly the lock's wheels, each checked against its hash; then prove the lock is complete."""
+    def resolve(self, roots, project_name):
+        """A hash-pinned lock of every dependency, resolved for the target's Python and platform."""
+        if not self.uv:
+            self.module.fail_json(msg="resolving the dependencies for the host needs uv on the controller "
+                                      "(pip install uv), or a hash-pinned lock (wsgi_app_lock)")
+        lock = os.path.join(self.build_dir, "resolved.txt")
+        exclude = ["--no-emit-package", project_name] if project_name else []
+        self.run(self.uv + ["pip", "compile", "--quiet", "--no-header", "--generate-hashes", "--output-file", lock]
+                 + exclude + self.uv_target + [roots],
+                 f"the dependencies cannot be resolved for {self.describe}")
+        return lock
+
+    def download_locked(self, lock):
+        """Exactly the lock's files, each checked against its hash: a wheel for the target, or else an
+        sdist, built here into a wheel that must be pure Python (the host has no compiler)."""
         self.run(self.pip + ["download", "--no-deps", "--require-hashes", "--dest", self.wheels_dir]
-                 + self.target + ["--requirement", lock],
+                 + self.target_any + ["--requirement", lock],
                  f"the wheels pinned in {lock} could not all be fetched for {self.describe}")
-        self.run(self.pip + ["download", "--no-index", "--find-links", self.wheels_dir,
-                             "--dest", os.path.join(self.build_dir, "check")] + self.target
-                 + roots + self.params["requirements"],
-                 f"{lock} does not pin every dependency of the project and of {self.params['requirements']}")
+        for name in sorted(os.listdir(self.wheels_dir)):
+            if name.endswith(SDISTS):
+                self.build_sdist(os.path.join(self.wheels_dir, name))
+
+    def build_sdist(self, sdist):
+        out = os.path.join(self.build_dir, "sdist-" + os.path.basename(sdist))
+        self.run(self.pip + ["wheel", "--no-deps", "--wheel-dir", out, sdist],
+                 f"{os.path.basename(sdist)} has no wheel for {self.describe}, and building its sdist failed",
+                 environ_update={"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH})
+        (built,) = os.listdir(out)
+        abi, platform = built[:-len(".whl")].split("-")[-2:]
+        if abi != "none" or platform != "any":
+            self.module.fail_json(msg=f"{os.path.basename(sdist)} has no wheel for {self.describe}, and its sdist "
+                                      f"builds a compiled one here ({built}), which that host cannot use: it has no "
+                                      "compiler, so a wheel for it must come from the index or a lock")
+        os.replace(os.path.join(out, built), os.path.join(self.wheels_dir, built))
+        os.remove(sdist)
+
+    def check_complete(self, roots, lock):
+        """The wheels alone satisfy the release for the target (with uv, markers evaluated for it)."""
+        said = f"{lock} does not pin every dependency of the project and of {self.params['requirements']}"
+        if self.uv:
+            self.run(self.uv + ["pip", "compile", "--quiet", "--no-header", "--offline", "--no-index",
+                                "--find-links", self.wheels_dir, "--output-file", os.devnull] + self.uv_target + [roots],
+                     said)
+        else:
+            requirement = (["--requirement", roots])
+            self.run(self.pip + ["download", "--no-index", "--find-links", self.wheels_dir,
+                                 "--dest", os.path.join(self.build_dir, "check")] + self.target + requirement, said)
+
+
+def uv_command():
+    """How to run uv on the controller: the one installed beside this Python, or on PATH; None."""
+    if importlib.util.find_spec("uv"):
+        return [sys.executable, "-m", "uv"]
+    found = shutil.which("uv")
+    return [found] if found else None
 
 
 def main():
@@ -386,17 +450,14 @@ def main():
     try:
         build = Build(module, work)
         wheels_dir = build.wheels_dir
-        if tree:
-            wheel, roots = "", ["--requirement", requirements_file]
-        else:
-            wheel = build.project_wheel(project)
-            roots = [wheel]
+        wheel = "" if tree else build.project_wheel(project)
+        if wheel:
             shutil.copy(wheel, wheels_dir)
         if params["dependencies"] == "wheels":
-            if lock:
-                build.download_locked(roots, lock)
-            else:
-                build.download(roots)
+            roots = build.roots_file(wheel, requirements_file if tree else "")
+            resolved = lock or build.resolve(roots, "" if tree else wheel_name_version(os.path.basename(wheel))[0])
+            build.download_locked(resolved)
+            build.check_complete(roots, lock or "the resolved lock")
 
         wheels = sorted(name for name in os.listdir(wheels_dir) if name.endswith(".whl"))
         hashes = {name: sha256(os.path.join(wheels_dir, name)) for name in wheels}
