@@ -74,3 +74,24 @@ def test_a_switch_left_unfinished_is_reported(root):
 def test_it_runs_in_check_mode(root):
     result = run_module("app_host", {"root": str(root), "user": OWNER}, "--check")
     assert not result.get("failed") and result["host"]["live"] == "aaaaaaaaaaaa"
+
+
+def test_the_apps_own_programs_and_jobs_are_found_by_their_file_names(tmp_path):
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "collections"))
+    from ansible_collections.roost.wsgi.plugins.modules.app_host import owned
+
+    programs, timers = tmp_path / "conf.d", tmp_path / "system"
+    programs.mkdir()
+    timers.mkdir()
+    for name in ("perch.conf", "perch-worker.conf", "perch-mail_out.conf", "perch-a-b.conf", "perch-Bad.conf",
+                 "perchx-worker.conf", "other-worker.conf"):
+        (programs / name).write_text("")
+    for name in ("roost-perch-tick.timer", "roost-perch-tick.service", "roost-perch-a-b.timer", "roost-perch.timer"):
+        (timers / name).write_text("")
+    # perch's own, not the web program itself, nor those of an app called perch-a, perchx or other.
+    assert owned(str(programs), "perch", ".conf") == ["mail_out", "worker"]
+    assert owned(str(programs), "perch-a", ".conf") == ["b"]
+    assert owned(str(timers), "roost-perch", ".timer") == ["tick"]
+    assert owned(str(programs), "nothing", ".conf") == []

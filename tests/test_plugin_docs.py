@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGINS = [("module", path.stem) for path in sorted((ROOT / "plugins" / "modules").glob("*.py"))]
-PLUGINS += [("test", "own_dir")]
+PLUGINS += [("test", "own_dir"), ("filter", "app_programs"), ("filter", "job_units")]
 
 
 def test_every_module_is_listed():

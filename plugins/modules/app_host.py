@@ -80,6 +80,14 @@ host:
       elements: str
     pip_wheel: {description: The newest pip wheel of python3-venv, or an empty string before it is installed., type: str}
     sites: {description: Server names of each enabled nginx site, by file name., type: dict}
+    programs:
+      description: The app's own supervisord programs beside its web app (C(NAME-PROGRAM.conf)), by program name, sorted.
+      type: list
+      elements: str
+    jobs:
+      description: The app's scheduled jobs (systemd timers C(roost-NAME-JOB.timer)), by job name, sorted.
+      type: list
+      elements: str
 """
 
 import glob
@@ -102,6 +110,11 @@ SUPERVISORD_CONF = "/etc/supervisor/supervisord.conf"
 SITES = "/etc/nginx/sites-enabled/*"
 # Debian's python3-venv ships pip as a wheel; a release's virtualenv is made without pip and installs with it.
 PIP_WHEELS = "/usr/share/python-wheels/pip-*.whl"
+PROGRAMS = "/etc/supervisor/conf.d"
+TIMERS = "/etc/systemd/system"
+# A program's or job's own name has no '-': what follows the last one in a file name is that name,
+# and what comes before it the app's (app names may have a '-').
+OWN_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 SERVER_NAME = re.compile(r"^\s*server_name\s+([^;]+);", re.M)
 
 
@@ -165,7 +178,18 @@ def sites(pattern=SITES):
     return found
 
 
-def read_host(root, user, dirs, packages, system):
+def owned(directory, prefix, suffix):
+    """Names N of files PREFIX-N.SUFFIX in directory, N a program's or job's own name."""
+    found = []
+    for path in glob.glob(os.path.join(directory, glob.escape(prefix) + "-*" + suffix)):
+        base = os.path.basename(path)[:-len(suffix)]
+        owner, _, name = base.rpartition("-")
+        if owner == prefix and OWN_NAME.match(name):
+            found.append(name)
+    return sorted(found)
+
+
+def read_host(root, user, dirs, packages, system, name="", programs=PROGRAMS, timers=TIMERS):
     return {
         "os": system,
         "python": "%d.%d" % sys.version_info[:2],
@@ -181,6 +205,8 @@ def read_host(root, user, dirs, packages, system):
         "history": history(root),
         "pip_wheel": (sorted(glob.glob(PIP_WHEELS)) or [""])[-1],
         "sites": sites(),
+        "programs": owned(programs, name, ".conf") if name else [],
+        "jobs": owned(timers, "roost-" + name, ".timer") if name else [],
     }
 
 
@@ -192,13 +218,14 @@ def main():
             "dirs": {"type": "list", "elements": "dict", "default": []},
             "packages": {"type": "list", "elements": "str", "default": []},
             "allow_untested_os": {"type": "bool", "default": False},
+            "name": {"type": "str", "default": ""},
         },
         supports_check_mode=True,
     )
     params = module.params
     system = check(module, params["allow_untested_os"])
     module.exit_json(changed=False, host=read_host(params["root"], params["user"], params["dirs"], params["packages"],
-                                                   system))
+                                                   system, params["name"]))
 
 
 if __name__ == "__main__":

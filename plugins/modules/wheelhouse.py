@@ -13,7 +13,7 @@ description:
   - Builds the project's wheel reproducibly (C(SOURCE_DATE_EPOCH) is fixed), then downloads every
     dependency as a binary wheel for the target's Python version, C library and architecture.
   - A project with no C(pyproject.toml) but a requirements file (a Django or Flask project as
-    C(django-admin startproject) makes it) is a I(tree): its files become the release's code, under
+    C(django-admin startproject) makes it) is a I(tree); its files become the release's code, under
     C(code/) in the archive, and its requirements file gives the dependencies.
   - Writes C(requirements.txt) pinning every wheel by version and sha256, for
     C(pip install --no-index --require-hashes) on a host that cannot reach an index.

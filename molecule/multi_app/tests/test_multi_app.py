@@ -7,12 +7,13 @@ order: the later ones deploy wren v2, a perch release whose after_switch hook fa
 release whose release phase fails.
 """
 
+import json
 import os
 import re
 import subprocess
 
 import pytest
-from conftest import converge, http_get, live_release, recap_changes, releases, supervised_pid
+from conftest import converge, http_get, live_release, recap_changes, releases, supervised_pid, wait_until
 
 APPS = ("perch", "wren", "mysite")
 MYSITE = "mysite.localhost"
@@ -152,6 +153,87 @@ def test_django_admin_login_through_nginx_with_csrf(host):
     assert host.check_output("python3 -c %s %s", LOGIN, password).split() == ["302", "/admin/", "200", "True"]
 
 
+ENQUEUE = r"""
+import http.client, sys, urllib.parse
+connection = http.client.HTTPConnection("127.0.0.1", 80, timeout=10)
+connection.request("POST", "/enqueue", urllib.parse.urlencode({"text": sys.argv[1], "seconds": sys.argv[2]}),
+                   {"Host": "mysite.localhost", "Content-Type": "application/x-www-form-urlencoded"})
+response = connection.getresponse()
+print(response.read().decode()) if response.status == 200 else sys.exit(f"{response.status}")
+"""
+
+
+def enqueue(host, text, seconds=0):
+    """Queue mysite.jobs.record through Django's view, through nginx."""
+    return json.loads(host.check_output("python3 -c %s %s %s", ENQUEUE, text, str(seconds)))
+
+
+def logged(host, name):
+    """The lines of mysite's shared/data/NAME, split into words."""
+    log = host.file(f"/srv/mysite/shared/data/{name}")
+    return [line.split() for line in log.content_string.splitlines()] if log.exists else []
+
+
+def test_a_job_queued_through_django_is_run_by_the_rq_worker_of_the_live_release(host):
+    live = live_release(host, "mysite")
+    program = host.file("/etc/supervisor/conf.d/mysite-worker.conf")
+    assert program.mode == 0o600 and f"/srv/mysite/releases/{live}/venv/bin/python -m mysite.worker" in program.content_string
+    assert host.process.get(pid=supervised_pid(host, "mysite-worker")).user == "mysite"
+    assert enqueue(host, "first")["release"] == live
+    wait_until(lambda: [live, "first", "done"] in logged(host, "jobs.log"), 30, "the worker ran the job")
+
+
+def test_the_scheduled_job_runs_from_the_live_release_as_the_app_user(host):
+    live = live_release(host, "mysite")
+    assert host.run("systemctl is-enabled roost-mysite-tick.timer").stdout.strip() == "enabled"
+    wait_until(lambda: any(line[0] == live for line in logged(host, "ticks.log")), 30, "the timer ran the job")
+    assert host.file("/srv/mysite/shared/data/ticks.log").user == "mysite"
+    shown = host.check_output("systemctl show -p User -p Result roost-mysite-tick.service")
+    assert "User=mysite" in shown and "Result=success" in shown
+
+
+def test_a_redeploy_moves_the_worker_and_the_job_once_the_web_app_passed_its_gate(host, tmp_path):
+    before = live_release(host, "mysite")
+    # Long enough to be in flight when the deploy stops the old worker (stopwaitsecs is 150).
+    long_job = enqueue(host, "long", 90)["job"]
+    wait_until(lambda: [before, "long", "start"] in logged(host, "jobs.log"), 20, "the long job started")
+    project = tmp_path / "mysite"
+    subprocess.run(["cp", "-r", os.path.join(os.path.dirname(os.path.dirname(__file__)), "mysite"), str(project)], check=True)
+    (project / "mysite" / "changed.py").write_text("CHANGED = True\n")
+
+    run = converge_with(f"mysite_project={project}")
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    after = live_release(host, "mysite")
+    assert after != before
+    assert f"/srv/mysite/releases/{after}/venv/" in host.file("/etc/supervisor/conf.d/mysite-worker.conf").content_string
+    # The old worker was asked to stop while the job ran, finished it (RQ's warm shutdown, within
+    # stopwaitsecs), and it ran once.
+    log = host.file("/var/log/supervisor/mysite-worker.log").content_string
+    assert log.rfind("shut down requested") < log.rfind(f"Job OK ({long_job})"), log[-3000:]
+    jobs = logged(host, "jobs.log")
+    assert [before, "long", "done"] in jobs and [line[1] for line in jobs].count("long") == 2, jobs
+    enqueue(host, "second")
+    wait_until(lambda: [after, "second", "done"] in logged(host, "jobs.log"), 30, "the new worker ran the job")
+    wait_until(lambda: logged(host, "ticks.log")[-1][0] == after, 30, "the next scheduled run used the new release")
+
+
+def test_a_worker_that_crashes_at_start_rolls_everything_back(host, tmp_path):
+    before = live_release(host, "mysite")
+    project = tmp_path / "mysite"
+    subprocess.run(["cp", "-r", os.path.join(os.path.dirname(os.path.dirname(__file__)), "mysite"), str(project)], check=True)
+    worker = project / "mysite" / "worker.py"
+    worker.write_text("raise SystemExit('the worker fails on purpose')\n" + worker.read_text())
+
+    run = converge_with(f"mysite_project={project}")
+    assert run.returncode != 0
+    said = " ".join((run.stdout + run.stderr).split())
+    assert "the app's programs did not stay up" in said and f"Rolled back: {before} serves again" in said, said[-3000:]
+    assert live_release(host, "mysite") == before
+    assert f"/srv/mysite/releases/{before}/venv/" in host.file("/etc/supervisor/conf.d/mysite-worker.conf").content_string
+    supervised_pid(host, "mysite-worker")
+    assert http_get(host, "/healthz", host_header=MYSITE).status == 200
+
+
 def test_a_new_git_tag_deploys_without_touching_the_other_app(host):
     perch_pid, wren_before = supervised_pid(host, "perch"), live_release(host, "wren")
     run = converge_with("wren_version=v2")
@@ -190,7 +272,7 @@ def test_a_failing_release_phase_leaves_mysite_as_it_was(host, tmp_path):
     live, before = live_release(host, "mysite"), releases(host, "mysite")
     project = tmp_path / "mysite"
     subprocess.run(["cp", "-r", os.path.join(os.path.dirname(os.path.dirname(__file__)), "mysite"), str(project)], check=True)
-    (project / "mysite" / "changed.py").write_text("CHANGED = True\n")
+    (project / "mysite" / "changed.py").write_text("PHASE = 'fails'\n")
 
     run = converge_with(f"mysite_project={project}", "wren_version=v2",
                         '{"mysite_release_commands": [["python", "manage.py", "nosuchcommand"]]}')

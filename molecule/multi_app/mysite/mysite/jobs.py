@@ -1,0 +1,31 @@
+"""What mysite does beside its web requests: a queued job (run by its RQ worker) and a scheduled one
+(run by a systemd timer). Each writes the release it ran from, so a test can tell which code ran."""
+
+import datetime
+import os
+import sys
+import time
+from pathlib import Path
+
+# /srv/mysite/releases/<id>/code/mysite/jobs.py: the release this code belongs to.
+RELEASE = Path(__file__).resolve().parents[2].name
+DATA = Path(os.environ.get('MYSITE_DATA', '/srv/mysite/shared/data'))
+
+
+def record(log, text, seconds=0):
+    """Append 'RELEASE TEXT start|done' lines to DATA/LOG; with seconds, the job takes that long."""
+    with open(DATA / log, 'a') as out:
+        out.write(f'{RELEASE} {text} start\n')
+    time.sleep(float(seconds))
+    with open(DATA / log, 'a') as out:
+        out.write(f'{RELEASE} {text} done\n')
+
+
+def tick():
+    """The scheduled job: one line per run, with the time it ran."""
+    with open(DATA / 'ticks.log', 'a') as out:
+        out.write(f'{RELEASE} {datetime.datetime.now(datetime.timezone.utc).isoformat()}\n')
+
+
+if __name__ == '__main__':
+    tick() if sys.argv[1:] == ['tick'] else sys.exit('usage: python -m mysite.jobs tick')
