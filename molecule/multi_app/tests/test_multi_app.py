@@ -11,6 +11,7 @@ import json
 import os
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from conftest import converge, http_get, live_release, recap_changes, releases, supervised_pid, wait_until
@@ -194,14 +195,17 @@ def test_the_scheduled_job_runs_from_the_live_release_as_the_app_user(host):
 
 def test_a_redeploy_moves_the_worker_and_the_job_once_the_web_app_passed_its_gate(host, tmp_path):
     before = live_release(host, "mysite")
-    # Long enough to be in flight when the deploy stops the old worker (stopwaitsecs is 150).
-    long_job = enqueue(host, "long", 90)["job"]
-    wait_until(lambda: [before, "long", "start"] in logged(host, "jobs.log"), 20, "the long job started")
     project = tmp_path / "mysite"
     subprocess.run(["cp", "-r", os.path.join(os.path.dirname(os.path.dirname(__file__)), "mysite"), str(project)], check=True)
     (project / "mysite" / "changed.py").write_text("CHANGED = True\n")
 
-    run = converge_with(f"mysite_project={project}")
+    with ThreadPoolExecutor(1) as deploy:
+        running = deploy.submit(converge_with, f"mysite_project={project}")
+        # Once mysite's switch is under way, its worker is moved within seconds: a 60 s job queued
+        # now is in flight then (stopwaitsecs is 150).
+        wait_until(lambda: host.file("/srv/mysite/.switching").exists or running.done(), 600, "mysite's switch began")
+        long_job = enqueue(host, "long", 60)["job"]
+        run = running.result()
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     after = live_release(host, "mysite")
     assert after != before
@@ -209,7 +213,7 @@ def test_a_redeploy_moves_the_worker_and_the_job_once_the_web_app_passed_its_gat
     # The old worker was asked to stop while the job ran, finished it (RQ's warm shutdown, within
     # stopwaitsecs), and it ran once.
     log = host.file("/var/log/supervisor/mysite-worker.log").content_string
-    assert log.rfind("shut down requested") < log.rfind(f"Job OK ({long_job})"), log[-3000:]
+    assert 0 < log.rfind("shut down requested") < log.rfind(f"Job OK ({long_job})"), log[-3000:]
     jobs = logged(host, "jobs.log")
     assert [before, "long", "done"] in jobs and [line[1] for line in jobs].count("long") == 2, jobs
     enqueue(host, "second")
