@@ -225,10 +225,9 @@ def tree_files(project, exclude):
         rel = (lambda name: name) if top else (lambda name: os.path.join(rel_root, name))
         dirs[:] = sorted(d for d in dirs if not left_out(rel(d), d, top)
                          and not os.path.isfile(os.path.join(root, d, "pyvenv.cfg")))
-        # A link to a directory is not walked into: it is kept as the link it is.
+        # os.walk does not go into a link to a directory: it is kept as the link it is.
         found += [rel(name) for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]
                   if not left_out(rel(name), name, top)]
-        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(root, d))]
     return sorted(set(found))
 
 
@@ -367,9 +366,9 @@ class Build:
                                 "--find-links", self.wheels_dir, "--output-file", os.devnull] + self.uv_target + [roots],
                      said)
         else:
-            requirement = (["--requirement", roots])
             self.run(self.pip + ["download", "--no-index", "--find-links", self.wheels_dir,
-                                 "--dest", os.path.join(self.build_dir, "check")] + self.target + requirement, said)
+                                 "--dest", os.path.join(self.build_dir, "check")] + self.target
+                     + ["--requirement", roots], said)
 
 
 def uv_command():

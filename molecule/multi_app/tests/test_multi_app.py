@@ -175,6 +175,13 @@ def logged(host, name):
     return [line.split() for line in log.content_string.splitlines()] if log.exists else []
 
 
+def mysite_copy(tmp_path):
+    """A copy of the scenario's Django project, free to change into a new release."""
+    project = tmp_path / "mysite"
+    subprocess.run(["cp", "-r", os.path.join(os.path.dirname(os.path.dirname(__file__)), "mysite"), str(project)], check=True)
+    return project
+
+
 def test_a_job_queued_through_django_is_run_by_the_rq_worker_of_the_live_release(host):
     live = live_release(host, "mysite")
     program = host.file("/etc/supervisor/conf.d/mysite-worker.conf")
@@ -195,8 +202,7 @@ def test_the_scheduled_job_runs_from_the_live_release_as_the_app_user(host):
 
 def test_a_redeploy_moves_the_worker_and_the_job_once_the_web_app_passed_its_gate(host, tmp_path):
     before = live_release(host, "mysite")
-    project = tmp_path / "mysite"
-    subprocess.run(["cp", "-r", os.path.join(os.path.dirname(os.path.dirname(__file__)), "mysite"), str(project)], check=True)
+    project = mysite_copy(tmp_path)
     (project / "mysite" / "changed.py").write_text("CHANGED = True\n")
 
     with ThreadPoolExecutor(1) as deploy:
@@ -223,8 +229,7 @@ def test_a_redeploy_moves_the_worker_and_the_job_once_the_web_app_passed_its_gat
 
 def test_a_worker_that_crashes_at_start_rolls_everything_back(host, tmp_path):
     before = live_release(host, "mysite")
-    project = tmp_path / "mysite"
-    subprocess.run(["cp", "-r", os.path.join(os.path.dirname(os.path.dirname(__file__)), "mysite"), str(project)], check=True)
+    project = mysite_copy(tmp_path)
     worker = project / "mysite" / "worker.py"
     worker.write_text("raise SystemExit('the worker fails on purpose')\n" + worker.read_text())
 
@@ -274,8 +279,7 @@ def test_a_failing_after_switch_hook_rolls_back(host, tmp_path):
 
 def test_a_failing_release_phase_leaves_mysite_as_it_was(host, tmp_path):
     live, before = live_release(host, "mysite"), releases(host, "mysite")
-    project = tmp_path / "mysite"
-    subprocess.run(["cp", "-r", os.path.join(os.path.dirname(os.path.dirname(__file__)), "mysite"), str(project)], check=True)
+    project = mysite_copy(tmp_path)
     (project / "mysite" / "changed.py").write_text("PHASE = 'fails'\n")
 
     run = converge_with(f"mysite_project={project}", "wren_version=v2",
