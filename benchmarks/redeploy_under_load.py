@@ -44,12 +44,12 @@ def main():
     # its own.
     run = subprocess.run(["nice", "-n", str(args.controller_nice), "ansible-playbook", "-i", "inventories/demo",
                           "playbooks/deploy.yml", "-e", f"wsgi_app_project={args.variant}"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+                         cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     deploy_end = time.time()
     time.sleep(5)
     subprocess.run(["docker", "exec", VPS, "touch", "/tmp/bench-load.stop"], check=True)
-    for _ in range(60):
-        if subprocess.run(["docker", "exec", VPS, "test", "-f", "/tmp/bench-load.json"]).returncode == 0:
+    for _attempt in range(60):
+        if subprocess.run(["docker", "exec", VPS, "test", "-f", "/tmp/bench-load.json"], check=False).returncode == 0:
             break
         time.sleep(0.5)
     summary = json.loads(subprocess.run(["docker", "exec", VPS, "cat", "/tmp/bench-load.json"], capture_output=True,
@@ -58,8 +58,8 @@ def main():
                                     text=True, check=True).stdout)
     if run.returncode != 0:
         sys.exit("the deploy under load failed:\n" + run.stdout[-3000:] + run.stderr[-2000:])
-    steady = [ms for at, ms, _ in raw if at < deploy_start]
-    during = [ms for at, ms, _ in raw if deploy_start <= at <= deploy_end]
+    steady = [ms for at, ms, _status in raw if at < deploy_start]
+    during = [ms for at, ms, _status in raw if deploy_start <= at <= deploy_end]
     began = summary["began_epoch"]
     timeline = {}
     for at, ms, status in raw:

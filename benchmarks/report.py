@@ -58,7 +58,7 @@ def markdown(serving, memory_idle, memory_loaded, deploys, bare, redeploy, resul
     if alone:
         lines += ["", "| CPU per request (workers) | " + " | ".join(f"c={c}" for c in concurrencies) + " |",
                   "|---|" + "---|" * len(concurrencies),
-                  "| perch alone, no server | " + " | ".join(f"{alone} µs" for _ in concurrencies) + " |"]
+                  "| perch alone, no server | " + " | ".join(f"{alone} µs" for _concurrency in concurrencies) + " |"]
         for target in ("uwsgi", "gunicorn"):
             cells = [f"{serving['medians'][c][target]['cpu_us_per_request']:.0f} µs "
                      f"(+{serving['medians'][c][target]['cpu_us_per_request'] - alone:.0f})" for c in concurrencies]

@@ -148,7 +148,7 @@ print(round(statistics.median(batches)))
 
 def vps(*command, check=True, input=None):
     run = subprocess.run(["docker", "exec", "-i", VPS, *command], capture_output=True, text=True, input=input,
-                         timeout=600)
+                         timeout=600, check=False)
     if check and run.returncode != 0:
         sys.exit(f"on {VPS}: {' '.join(command)[:200]} failed:\n{run.stdout[-2000:]}{run.stderr[-2000:]}")
     return run.stdout
@@ -211,7 +211,7 @@ def setup(wheels_dir):
 
 
 def teardown():
-    vps("sh", "-c", f"rm -f /etc/nginx/conf.d/roost-bench.conf && nginx -t -q && systemctl reload nginx; "
+    vps("sh", "-c", "rm -f /etc/nginx/conf.d/roost-bench.conf && nginx -t -q && systemctl reload nginx; "
         "kill $(cat /run/roost-bench/gunicorn.pid) 2>/dev/null || true", check=False)
 
 
@@ -227,8 +227,8 @@ def wrk(target, connections, seconds):
     before = json.loads(vps("python3", "-c", CPU))
     out = vps(*command, f"http://127.0.0.1:{spec['port']}{spec['path']}")
     after = json.loads(vps("python3", "-c", CPU))
-    latency = {f"p{p}": float(v) * UNITS[u] for p, v, u in re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$",
-                                                                        out, re.MULTILINE)}
+    percentiles = re.findall(r"^\s+(50|75|90|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE)
+    latency = {f"p{p}": float(v) * UNITS[u] for p, v, u in percentiles}
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     requests = int(re.search(r"(\d+) requests in", out).group(1))

@@ -95,7 +95,7 @@ def all_hosts():
 
 def supervised_pid(host, program, wait=20):
     """PID of a RUNNING supervisord program (waiting out STARTING), or fail with supervisorctl's words."""
-    for _ in range(wait * 2):
+    for _attempt in range(wait * 2):
         status = host.run("supervisorctl status %s", program).stdout
         match = re.search(r"RUNNING\s+pid (\d+)", status)
         if match or "STARTING" not in status:
@@ -235,7 +235,7 @@ class Load:
                           f"--max-requests {max_requests}")
 
     def start(self):
-        self.host.ansible("copy", f"src={self.SCRIPT} dest=/tmp/loadgen.py mode=0755", become=True, check=False)
+        self.host.ansible("copy", f"src={self.SCRIPT} dest=/tmp/loadgen.py mode=0644", become=True, check=False)
         self.host.run(f"rm -f {self.OUT} {self.STOP}")
         self.host.run(f"setsid nohup /usr/bin/python3 /tmp/loadgen.py --out {self.OUT} --stop {self.STOP} "
                       f"{self.arguments} </dev/null >/tmp/loadgen.log 2>&1 &")
@@ -243,7 +243,7 @@ class Load:
 
     def stop(self):
         self.host.run(f"touch {self.STOP}")
-        for _ in range(60):
+        for _attempt in range(60):
             if self.host.file(self.OUT).exists:
                 break
             time.sleep(0.5)
@@ -266,7 +266,7 @@ def task_results(run, task):
     """[(status, host)] of every result of the task named (in part) task, in a playbook's output."""
     results = []
     for section in run.stdout.split("TASK [")[1:]:
-        header, _, body = section.partition("\n")
+        header, _newline, body = section.partition("\n")
         if task in header:
             results += re.findall(r"^(ok|changed|failed|fatal|skipping): \[([^\]]+)\]", body, re.MULTILINE)
     return results

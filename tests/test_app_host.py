@@ -95,3 +95,14 @@ def test_the_apps_own_programs_and_jobs_are_found_by_their_file_names(tmp_path):
     assert owned(str(programs), "perch-a", ".conf") == ["b"]
     assert owned(str(timers), "roost-perch", ".timer") == ["tick"]
     assert owned(str(programs), "nothing", ".conf") == []
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="the uv binary counts only when root owns it")
+def test_the_hosts_uv_counts_only_as_an_executable_only_root_can_change(root, tmp_path):
+    uv = tmp_path / "uv"
+    assert probe(root, uv=str(uv))["uv"] is False
+    uv.write_bytes(b"\x7fELF")
+    for mode, there in ((0o755, True), (0o775, False), (0o757, False), (0o644, False)):
+        os.chmod(uv, mode)
+        assert probe(root, uv=str(uv))["uv"] is there, oct(mode)
+    assert probe(root)["uv"] is False

@@ -88,3 +88,48 @@ def test_nothing_listening_is_status_0_with_the_error():
 def test_bad_arguments_are_refused():
     assert gate(80, path="healthz")["msg"] == "path must start with '/'; got 'healthz'"
     assert gate(80, timeout=0)["msg"] == "timeout and interval must be positive"
+
+
+def health_module():
+    import os
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "collections"))
+    from ansible_collections.roost.wsgi.plugins.modules import health
+
+    return health
+
+
+@pytest.mark.parametrize("said, state", [
+    ("perch                            RUNNING   pid 812, uptime 0:01:02\n", ("RUNNING", "812")),
+    ("perch                            BACKOFF   Exited too quickly (process log may have details)\n", ("BACKOFF", "")),
+    ("perch                            STARTING  \n", ("STARTING", "")),
+    ("perch: ERROR (no such process)\n", ("", "")),
+    ("unix:///run/supervisor.sock no such file\n", ("", "")),
+    ("", ("", "")),
+])
+def test_supervisorctl_status_is_read(said, state):
+    assert health_module().parse_state(said, "perch") == state
+
+
+def test_a_crashed_program_ends_the_wait_at_once(serve):
+    health = health_module()
+    app = App((200, {"X-Release": "old"}))
+    states = iter([("RUNNING", "812"), ("RUNNING", "812"), ("STARTING", ""), ("BACKOFF", "")])
+    clock = iter(range(0, 1000, 2))  # two seconds a step: supervisord is read at every poll
+    params = {"port": serve(app), "scheme": "http", "server_name": "perch.test", "path": "/healthz",
+              "release_header": "X-Release", "release": "new", "timeout": 600, "interval": 0.01, "program": "perch"}
+    done = health.wait(params, clock=lambda: next(clock), sleep=lambda _: None, state=lambda _: next(states))
+    assert done["crashed"] == "supervisord reports perch BACKOFF: its process exited"
+    assert done["attempts"] == 4 and done["release"] == "old"
+
+    # Restarted between two readings: crashed too, even if it looks RUNNING again.
+    states = iter([("RUNNING", "812"), ("RUNNING", "901")])
+    clock = iter(range(0, 1000, 2))
+    done = health.wait(params, clock=lambda: next(clock), sleep=lambda _: None, state=lambda _: next(states))
+    assert done["crashed"].startswith("perch was started again (pid 812, now 901)")
+
+    # Healthy at once: supervisord is never asked.
+    params["release"] = "old"
+    done = health.wait(params, state=lambda _: pytest.fail("asked supervisord"))
+    assert done["crashed"] == "" and done["attempts"] == 1

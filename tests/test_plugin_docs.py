@@ -14,7 +14,7 @@ PLUGINS += [("test", "own_dir"), ("filter", "app_programs"), ("filter", "job_uni
 
 
 def test_every_module_is_listed():
-    assert {"app_host", "files", "health", "sqlite_copy", "wheelhouse"} <= {name for _, name in PLUGINS}
+    assert {"app_host", "files", "health", "sqlite_copy", "wheelhouse"} <= {name for _kind, name in PLUGINS}
 
 
 @pytest.mark.parametrize(("kind", "name"), PLUGINS, ids=[f"{kind}:{name}" for kind, name in PLUGINS])

@@ -9,5 +9,5 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_role_readmes_are_written_from_the_specs():
     run = subprocess.run([sys.executable, str(ROOT / "scripts" / "role-docs"), "--check"],
-                         capture_output=True, text=True, timeout=60)
+                         capture_output=True, text=True, timeout=60, check=False)
     assert run.returncode == 0, run.stdout + run.stderr

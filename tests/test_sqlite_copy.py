@@ -50,7 +50,7 @@ def test_no_database_yet_is_nothing_to_back_up(tmp_path):
 
 def test_a_failed_backup_names_the_error_and_the_room_left_and_leaves_nothing(live, tmp_path):
     # (The faults scenario fills a real disk during a deploy.)
-    path, _ = live
+    path, _connection = live
     done = run_module("sqlite_copy", {"src": str(path), "dest": str(tmp_path / "missing" / "b.sqlite")})
     assert done["failed"] and done["copied"] is False
     assert "unable to open database file" in done["msg"] and f"KiB free in {tmp_path}" in done["msg"]
@@ -58,6 +58,6 @@ def test_a_failed_backup_names_the_error_and_the_room_left_and_leaves_nothing(li
 
 
 def test_check_mode_copies_nothing(live, tmp_path):
-    path, _ = live
+    path, _connection = live
     done = run_module("sqlite_copy", {"src": str(path), "dest": str(tmp_path / "b.sqlite")}, "--check")
     assert done["changed"] is True and not os.path.exists(tmp_path / "b.sqlite")

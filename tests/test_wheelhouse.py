@@ -60,6 +60,43 @@ def test_a_lock_gives_exactly_its_pinned_wheels_and_is_remembered(project, tmp_p
     assert changed["release_id"] != first["release_id"]
 
 
+def test_changed_code_with_the_same_lock_takes_the_kept_wheels_without_the_index(project, tmp_path, monkeypatch):
+    dest = tmp_path / "cache"
+    first = wheelhouse(project=str(project), dest=str(dest), lock=str(LOCK), requirements=[UWSGI])
+    assert not first.get("failed"), first.get("msg")
+    (project / "perch" / "__init__.py").write_text((project / "perch" / "__init__.py").read_text() + "\n# changed\n")
+    # No index from here on: pip would fail, and uv builds from its cache.
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("UV_OFFLINE", "1")
+    second = wheelhouse(project=str(project), dest=str(dest), lock=str(LOCK), requirements=[UWSGI])
+    assert not second.get("failed"), second.get("msg")
+    assert second["release_id"] != first["release_id"]
+    assert sorted(n for n in second["wheels"] if not n.startswith("perch-")) == \
+        sorted(n for n in first["wheels"] if not n.startswith("perch-"))
+
+    # A kept file that changed since is never used: it is fetched again (failing here, offline).
+    (kept,) = (dest / ".downloads").iterdir()
+    flask = next(kept.glob("flask-*.whl"))
+    flask.write_bytes(flask.read_bytes() + b"tampered")
+    (project / "perch" / "__init__.py").write_text((project / "perch" / "__init__.py").read_text() + "\n# again\n")
+    third = wheelhouse(project=str(project), dest=str(dest), lock=str(LOCK), requirements=[UWSGI])
+    assert third.get("failed") and "could not all be fetched" in third["msg"], third.get("msg")
+    assert not kept.exists()
+
+
+def test_the_hosts_uv_is_the_binary_of_uvs_wheel_for_the_target(project, tmp_path):
+    dest = tmp_path / "cache"
+    result = wheelhouse(project=str(project), dest=str(dest), lock=str(LOCK), requirements=[UWSGI], host_uv="0.13.9")
+    assert not result.get("failed"), result.get("msg")
+    uv = Path(result["host_uv"])
+    assert uv == dest / ".tools" / "uv-0.13.9-x86_64" / "uv"
+    assert uv.read_bytes()[:4] == b"\x7fELF" and uv.stat().st_mode & 0o777 == 0o755
+    # Cached: the same path again, from the remembered build too.
+    assert wheelhouse(project=str(project), dest=str(dest), lock=str(LOCK), requirements=[UWSGI],
+                      host_uv="0.13.9")["host_uv"] == str(uv)
+    assert wheelhouse(project=str(project), dest=str(dest), lock=str(LOCK), requirements=[UWSGI])["host_uv"] == ""
+
+
 def test_a_lock_missing_a_dependency_is_refused(project, tmp_path):
     lock = tmp_path / "partial.lock"
     kept, skipping = [], False

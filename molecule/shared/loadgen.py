@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """A bounded HTTP load loop for the test hosts: only the standard library, only 127.0.0.1.
 
     loadgen.py --out FILE [--path /] [--host-header localhost] [--concurrency 4] [--rate 200]
@@ -83,17 +82,17 @@ def percentile(sorted_values, fraction):
 
 
 def summarize(results, began):
-    latencies = sorted(elapsed * 1000 for _, elapsed, _, _ in results)
-    failures = [(status, error) for _, _, status, error in results if not 200 <= status < 300]
+    latencies = sorted(elapsed * 1000 for _started, elapsed, _status, _error in results)
+    failures = [(status, error) for _started, _elapsed, status, error in results if not 200 <= status < 300]
     timeline = {}
-    for started, elapsed, status, _ in results:
+    for started, elapsed, status, _error in results:
         second = int(started - began)
         slot = timeline.setdefault(second, {"second": second, "requests": 0, "failures": 0, "max_ms": 0.0})
         slot["requests"] += 1
         slot["failures"] += 0 if 200 <= status < 300 else 1
         slot["max_ms"] = max(slot["max_ms"], round(elapsed * 1000, 2))
     statuses = {}
-    for _, _, status, _ in results:
+    for _started, _elapsed, status, _error in results:
         statuses[str(status)] = statuses.get(str(status), 0) + 1
     return {
         "requests": len(results),
@@ -125,7 +124,7 @@ def main():
     deadline = began + args.seconds
     budget, lock, results, retries = [args.max_requests], threading.Lock(), [], [0]
     threads = [threading.Thread(target=worker, args=(args, deadline, budget, lock, results, retries))
-               for _ in range(args.concurrency)]
+               for _worker in range(args.concurrency)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -137,7 +136,7 @@ def main():
     if args.raw:
         with open(args.raw, "w") as handle:
             json.dump([[round(began_epoch + started - began, 4), round(elapsed * 1000, 2), status]
-                       for started, elapsed, status, _ in results], handle)
+                       for started, elapsed, status, _error in results], handle)
     partial = args.out + ".partial"
     with open(partial, "w") as handle:
         json.dump(summary, handle)

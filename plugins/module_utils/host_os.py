@@ -6,7 +6,6 @@ os-release(5), and which Debian packages are missing."""
 from __future__ import annotations
 
 import shlex
-import subprocess
 
 # The releases every Molecule scenario runs on; galaxy.yml and each role's meta/main.yml list the same.
 SUPPORTED = {"debian": ("12", "13")}
@@ -21,7 +20,7 @@ def parse(text):
         line = line.strip()
         if not line or line.startswith("#") or "=" not in line:
             continue
-        key, _, value = line.partition("=")
+        key, value = line.split("=", 1)
         try:
             words = shlex.split(value)
         except ValueError:
@@ -79,11 +78,11 @@ def check(module, allow_untested):
     return found
 
 
-def missing_packages(packages):
+def missing_packages(module, packages):
     """Those of packages dpkg does not have installed, in their order."""
     if not packages:
         return []
-    status = subprocess.run(["dpkg-query", "--show", "--showformat=${db:Status-Status} ${Package}\\n", *packages],
-                            capture_output=True, text=True, check=False).stdout
+    # dpkg-query exits 1 when it knows one of them not at all: that one is missing, nothing failed.
+    status = module.run_command(["dpkg-query", "--show", "--showformat=${db:Status-Status} ${Package}\\n", *packages])[1]
     have = {line.split()[1] for line in status.splitlines() if line.startswith("installed ")}
     return [package for package in packages if package not in have]

@@ -40,8 +40,16 @@ options:
       - Otherwise the probe fails on it, naming the system found and the ones supported, as M(roost.wsgi.host_check) does.
     type: bool
     default: false
+  name:
+    description: The app's name; with it, the app's own programs and jobs are reported too.
+    type: str
+    default: ""
+  uv:
+    description: Where the deploy keeps the uv binary it installs releases with; RV(host.uv) says whether it is there.
+    type: path
+    default: ""
 author:
-  - roost.wsgi developers
+  - roost.wsgi developers (@roost-wsgi)
 """
 
 EXAMPLES = r"""
@@ -61,25 +69,57 @@ host:
   returned: always
   type: dict
   contains:
-    os: {description: The system found (C(id), C(version_id), C(name), C(supported)), as M(roost.wsgi.host_check) returns it., type: dict}
-    python: {description: The host's python3 as C(major.minor)., type: str, sample: "3.11"}
-    glibc: {description: The C library's version., type: str, sample: "2.36"}
-    machine: {description: The CPU architecture., type: str, sample: x86_64}
-    missing_packages: {description: Those of O(packages) not installed., type: list, elements: str}
-    user: {description: The app user's home and shell, or null when there is no such user., type: dict}
-    dirs_ok: {description: Whether every one of O(dirs) is a directory with its owner, group and mode., type: bool}
-    stack: {description: Whether nginx, roost-uwsgi-ctl and supervisord are provisioned., type: bool}
-    live: {description: The release C(current) names, or an empty string., type: str}
+    os:
+      description: "The system found (C(id), C(version_id), C(name), C(supported)), as M(roost.wsgi.host_check) returns it."
+      type: dict
+    python:
+      description: "The host's python3 as C(major.minor)."
+      type: str
+      sample: "3.11"
+    glibc:
+      description: "The C library's version."
+      type: str
+      sample: "2.36"
+    machine:
+      description: "The CPU architecture."
+      type: str
+      sample: x86_64
+    missing_packages:
+      description: "Those of O(packages) not installed."
+      type: list
+      elements: str
+    user:
+      description: "The app user's home and shell, or null when there is no such user."
+      type: dict
+    dirs_ok:
+      description: "Whether every one of O(dirs) is a directory with its owner, group and mode."
+      type: bool
+    stack:
+      description: "Whether nginx, roost-uwsgi-ctl and supervisord are provisioned."
+      type: bool
+    live:
+      description: "The release C(current) names, or an empty string."
+      type: str
     pending:
       description: The switch a killed deploy left unfinished (C(from), C(to)), or null.
       type: dict
-    installed: {description: The complete releases under C(releases/), sorted., type: list, elements: str}
+    installed:
+      description: "The complete releases under C(releases/), sorted."
+      type: list
+      elements: str
     history:
       description: The releases C(history.log) records as having gone live, newest first, each once (empty without one).
       type: list
       elements: str
-    pip_wheel: {description: The newest pip wheel of python3-venv, or an empty string before it is installed., type: str}
-    sites: {description: Server names of each enabled nginx site, by file name., type: dict}
+    uv:
+      description: "Whether O(uv) is an executable file only root can change (false without O(uv))."
+      type: bool
+    pip_wheel:
+      description: "The newest pip wheel of python3-venv, or an empty string before it is installed."
+      type: str
+    sites:
+      description: "Server names of each enabled nginx site, by file name."
+      type: dict
     programs:
       description: The app's own supervisord programs beside its web app (C(NAME-PROGRAM.conf)), by program name, sorted.
       type: list
@@ -183,19 +223,28 @@ def owned(directory, prefix, suffix):
     found = []
     for path in glob.glob(os.path.join(directory, glob.escape(prefix) + "-*" + suffix)):
         base = os.path.basename(path)[:-len(suffix)]
-        owner, _, name = base.rpartition("-")
+        owner, _dash, name = base.rpartition("-")
         if owner == prefix and OWN_NAME.match(name):
             found.append(name)
     return sorted(found)
 
 
-def read_host(root, user, dirs, packages, system, name="", programs=PROGRAMS, timers=TIMERS):
+def root_executable(path):
+    """Whether path is an executable file that only root can change."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_uid == 0 and not info.st_mode & 0o022 and bool(info.st_mode & 0o100)
+
+
+def read_host(module, root, user, dirs, packages, system, name="", programs=PROGRAMS, timers=TIMERS, uv=""):
     return {
         "os": system,
         "python": "%d.%d" % sys.version_info[:2],
         "glibc": platform.libc_ver()[1],
         "machine": platform.machine(),
-        "missing_packages": missing_packages(packages),
+        "missing_packages": missing_packages(module, packages),
         "user": account(user),
         "dirs_ok": all(dir_ok(entry) for entry in dirs),
         "stack": all(os.access(path, os.R_OK) for path in STACK) and os.path.isfile(SUPERVISORD_CONF),
@@ -204,6 +253,7 @@ def read_host(root, user, dirs, packages, system, name="", programs=PROGRAMS, ti
         "installed": installed_releases(root),
         "history": history(root),
         "pip_wheel": (sorted(glob.glob(PIP_WHEELS)) or [""])[-1],
+        "uv": bool(uv) and root_executable(uv),
         "sites": sites(),
         "programs": owned(programs, name, ".conf") if name else [],
         "jobs": owned(timers, "roost-" + name, ".timer") if name else [],
@@ -219,13 +269,14 @@ def main():
             "packages": {"type": "list", "elements": "str", "default": []},
             "allow_untested_os": {"type": "bool", "default": False},
             "name": {"type": "str", "default": ""},
+            "uv": {"type": "path", "default": ""},
         },
         supports_check_mode=True,
     )
     params = module.params
     system = check(module, params["allow_untested_os"])
-    module.exit_json(changed=False, host=read_host(params["root"], params["user"], params["dirs"], params["packages"],
-                                                   system, params["name"]))
+    module.exit_json(changed=False, host=read_host(module, params["root"], params["user"], params["dirs"], params["packages"],
+                                                   system, params["name"], uv=params["uv"]))
 
 
 if __name__ == "__main__":

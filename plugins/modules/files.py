@@ -64,7 +64,7 @@ options:
             file as it was.
         type: str
 author:
-  - roost.wsgi developers
+  - roost.wsgi developers (@roost-wsgi)
 """
 
 EXAMPLES = r"""

@@ -49,8 +49,16 @@ options:
     description: Seconds between two requests.
     type: float
     default: 0.25
+  program:
+    description:
+      - The supervisord program that runs the app's uWSGI. While the answer is not yet healthy, its
+        state is read about once a second; when its process has exited (C(BACKOFF), C(FATAL),
+        C(EXITED)) or was started again (another pid), the release crashed, and the gate fails at once
+        instead of waiting out O(timeout).
+    type: str
+    default: ""
 author:
-  - roost.wsgi developers
+  - roost.wsgi developers (@roost-wsgi)
 """
 
 EXAMPLES = r"""
@@ -89,6 +97,10 @@ elapsed:
   description: Seconds until the healthy answer (or until the module gave up).
   returned: always
   type: float
+crashed:
+  description: How O(program) was seen to crash, or an empty string.
+  returned: always
+  type: str
 """
 
 import http.client
@@ -144,16 +156,55 @@ def describe(answer, params):
     return text
 
 
-def wait(params, clock=time.monotonic, sleep=time.sleep):
+# supervisord's states of a program whose process has exited.
+EXITED = ("BACKOFF", "FATAL", "EXITED")
+PROGRAM_EVERY = 1.0
+
+
+def program_state(module, name):
+    """supervisord's state of a program and its pid ("" unless RUNNING), as `supervisorctl status`
+    prints them ("perch  RUNNING  pid 812, uptime 0:01:02"); ("", "") when it cannot say."""
+    # supervisorctl exits 3 for a program that is not running: that is an answer too.
+    return parse_state(module.run_command(["supervisorctl", "status", name])[1], name)
+
+
+def parse_state(said, name):
+    words = said.replace(",", " ").split()
+    if len(words) < 2 or words[0] != name:
+        return "", ""
+    pid = words[3] if words[1] == "RUNNING" and len(words) > 3 and words[2] == "pid" else ""
+    return words[1], pid
+
+
+def crash(name, first, now):
+    """How the program crashed between two readings of its state, or ""."""
+    state, pid = now
+    if state in EXITED:
+        return f"supervisord reports {name} {state}: its process exited"
+    if first[1] and pid and pid != first[1]:
+        return f"{name} was started again (pid {first[1]}, now {pid}): its process exited"
+    return ""
+
+
+def wait(params, clock=time.monotonic, sleep=time.sleep, state=None):
     port = params["port"] or (443 if params["scheme"] == "https" else 80)
     started = clock()
     attempts = 0
+    program, first, checked = params["program"], None, None
     while True:
         attempts += 1
         answer = ask(params["scheme"], port, params["server_name"], params["path"], params["release_header"])
         elapsed = clock() - started
-        if healthy(answer, params["release_header"], params["release"]) or elapsed + params["interval"] > params["timeout"]:
-            return dict(answer, attempts=attempts, elapsed=round(elapsed, 3))
+        crashed = ""
+        if program and not healthy(answer, params["release_header"], params["release"]) and (
+                checked is None or clock() - checked >= PROGRAM_EVERY):
+            checked = clock()
+            now = state(program)
+            first = first or now
+            crashed = crash(program, first, now)
+        if (crashed or healthy(answer, params["release_header"], params["release"])
+                or elapsed + params["interval"] > params["timeout"]):
+            return dict(answer, attempts=attempts, elapsed=round(elapsed, 3), crashed=crashed)
         sleep(params["interval"])
 
 
@@ -168,6 +219,7 @@ def main():
             "release": {"type": "str", "default": ""},
             "timeout": {"type": "float", "default": 30},
             "interval": {"type": "float", "default": 0.25},
+            "program": {"type": "str", "default": ""},
         },
         supports_check_mode=True,
     )
@@ -176,7 +228,10 @@ def main():
         module.fail_json(msg=f"path must start with '/'; got {params['path']!r}")
     if params["timeout"] <= 0 or params["interval"] <= 0:
         module.fail_json(msg="timeout and interval must be positive")
-    result = wait(params)
+    result = wait(params, state=lambda name: program_state(module, name))
+    if result["crashed"]:
+        module.fail_json(msg=f"the app crashed while the gate waited ({result['crashed']}); {describe(result, params)}"
+                             .replace(f" within {params['timeout']:g}s", f" after {result['elapsed']:g}s"), **result)
     if not healthy(result, params["release_header"], params["release"]):
         module.fail_json(msg=describe(result, params), **result)
     module.exit_json(changed=False, **result)

@@ -27,7 +27,7 @@ options:
     type: bool
     default: false
 author:
-  - roost.wsgi developers
+  - roost.wsgi developers (@roost-wsgi)
 """
 
 EXAMPLES = r"""
@@ -73,7 +73,7 @@ def main():
         supports_check_mode=True,
     )
     found = check(module, module.params["allow_untested_os"])
-    module.exit_json(changed=False, os=found, missing_packages=missing_packages(module.params["packages"]),
+    module.exit_json(changed=False, os=found, missing_packages=missing_packages(module, module.params["packages"]),
                      ansible_facts={"roost_host_os": found})
 
 

@@ -15,7 +15,7 @@ description:
     records (the live one and the one live before it, where a rollback goes), whatever their age.
   - Removes every other release directory, and with O(backup_prefix) the database backup taken before
     each removed release went live (C(<backup_prefix><release>)).
-  - Fails, removing nothing, when C(history.log) cannot be read: without it the rollback target is unknown.
+  - Fails, removing nothing, when C(history.log) cannot be read (without it the rollback target is unknown).
   - Supports check mode (reports what it would remove).
 options:
   root:
@@ -31,7 +31,7 @@ options:
     type: str
     default: ""
 author:
-  - roost.wsgi developers
+  - roost.wsgi developers (@roost-wsgi)
 """
 
 EXAMPLES = r"""

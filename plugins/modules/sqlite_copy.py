@@ -33,7 +33,7 @@ options:
     choices: [backup, restore]
     default: backup
 author:
-  - roost.wsgi developers
+  - roost.wsgi developers (@roost-wsgi)
 """
 
 EXAMPLES = r"""

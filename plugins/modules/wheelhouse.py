@@ -24,6 +24,9 @@ description:
     wheels' content, so the same code always gives the same id and any change gives a new one.
   - A build is remembered by a fingerprint of the project's files, the lock and the options; when none
     of them changed, the earlier wheelhouse is returned at once, without running pip.
+  - The files of a lock are kept for each target under O(dest)C(/.downloads/); a build of changed code
+    with the same lock links them from there, each checked against its recorded sha256, without asking
+    the index.
   - "Run it on the controller (C(delegate_to: localhost)); it needs pip and access to a package index there."
 options:
   project:
@@ -84,8 +87,14 @@ options:
     type: str
     choices: [wheels, index]
     default: wheels
+  host_uv:
+    description:
+      - A uv version (for example C(0.13.9)) to fetch for the target as well, once; its binary is what
+        the host installs the wheels with (C(uv pip install --offline), about 4 times faster than pip).
+      - Kept under O(dest)C(/.tools/); returned as RV(host_uv).
+    type: str
 author:
-  - roost.wsgi developers
+  - roost.wsgi developers (@roost-wsgi)
 """
 
 EXAMPLES = r"""
@@ -133,6 +142,11 @@ code_files:
   description: How many files of a tree the release's code has; 0 for a package.
   returned: success
   type: int
+host_uv:
+  description: The controller path of the uv binary for the target, with O(host_uv); empty without.
+  returned: success
+  type: str
+  sample: /home/me/.cache/roost-wsgi/perch/.tools/uv-0.13.9-x86_64/uv
 cached:
   description: Whether the wheelhouse came from an earlier build of the same files and options.
   returned: success
@@ -149,6 +163,7 @@ import shutil
 import sys
 import tarfile
 import tempfile
+import zipfile
 
 from ansible.module_utils.basic import AnsibleModule
 
@@ -167,6 +182,8 @@ IGNORED_TREE = (".svn", "node_modules", ".env", ".env.*", "*.sqlite3", "*.pyc", 
 IGNORED_TOP = ("tests",)
 # Bumped when the archive's layout changes, so no earlier build's archive is reused.
 LAYOUT = 2
+# Beside a lock's kept files: each one's sha256.
+KEPT_INDEX = ".sha256.json"
 PINNED = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)")
 
 
@@ -305,11 +322,12 @@ class Build:
             self.module.fail_json(msg=f"{msg}: {said}", stdout=out, stderr=err)
 
     def project_wheel(self, project):
-        # An absolute path: a bare directory name would be looked up on the index as a project name.
-        self.run(self.pip + ["wheel", "--no-deps", "--wheel-dir", self.build_dir, project],
-                 f"building the wheel of {project} failed",
-                 environ_update={"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH})
-        (name,) = os.listdir(self.build_dir)
+        # uv keeps the build backend's environment between builds (perch: 0.6 s, pip 2.7 s); the bytes
+        # are the same either way. An absolute path: pip would look a bare name up on the index.
+        argv = (self.uv + ["build", "--quiet", "--wheel", "--out-dir", self.build_dir, project] if self.uv
+                else self.pip + ["wheel", "--no-deps", "--wheel-dir", self.build_dir, project])
+        self.run(argv, f"building the wheel of {project} failed", environ_update={"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH})
+        (name,) = (name for name in os.listdir(self.build_dir) if name.endswith(".whl"))
         return os.path.join(self.build_dir, name)
 
     def roots_file(self, wheel, requirements_file):
@@ -336,13 +354,39 @@ class Build:
 
     def download_locked(self, lock):
         """Exactly the lock's files, each checked against its hash: a wheel for the target, or else an
-        sdist, built here into a wheel that must be pure Python (the host has no compiler)."""
-        self.run(self.pip + ["download", "--no-deps", "--require-hashes", "--dest", self.wheels_dir]
-                 + self.target_any + ["--requirement", lock],
-                 f"the wheels pinned in {lock} could not all be fetched for {self.describe}")
-        for name in sorted(os.listdir(self.wheels_dir)):
-            if name.endswith(SDISTS):
-                self.build_sdist(os.path.join(self.wheels_dir, name))
+        sdist, built here into a wheel that must be pure Python (the host has no compiler).
+
+        The files of a lock are kept for its target: a redeploy of changed code with the same lock
+        takes them from there (each checked against the sha256 recorded) instead of asking the index."""
+        with open(lock, "rb") as handle:
+            key = hashlib.sha256(handle.read() + json.dumps(self.target_any).encode()).hexdigest()
+        kept = os.path.join(self.params["dest"], ".downloads", key)
+        if not link_kept(kept, self.wheels_dir):
+            fetched = os.path.join(self.build_dir, "downloads")
+            self.run(self.pip + ["download", "--no-deps", "--require-hashes", "--dest", fetched]
+                     + self.target_any + ["--requirement", lock],
+                     f"the wheels pinned in {lock} could not all be fetched for {self.describe}")
+            for name in sorted(os.listdir(fetched)):
+                if name.endswith(SDISTS):
+                    self.build_sdist(os.path.join(fetched, name))
+            keep(fetched, kept)
+            link_kept(kept, self.wheels_dir)
+
+    def host_uv(self, version):
+        """The uv binary of uv's wheel for the target, which the host installs releases with."""
+        fetched = os.path.join(self.build_dir, "uv")
+        self.run(self.pip + ["download", "--no-deps", "--dest", fetched] + self.target + [f"uv=={version}"],
+                 f"uv {version} has no wheel for {self.describe}")
+        (wheel,) = (os.path.join(fetched, name) for name in os.listdir(fetched) if name.endswith(".whl"))
+        tool = host_uv_path(self.params["dest"], version, self.params["architecture"])
+        with zipfile.ZipFile(wheel) as archive:
+            (member,) = (name for name in archive.namelist() if name.endswith(".data/scripts/uv"))
+            os.makedirs(os.path.dirname(tool), exist_ok=True)
+            handle, partial = tempfile.mkstemp(prefix=".uv-", dir=os.path.dirname(tool))
+            with archive.open(member) as source, os.fdopen(handle, "wb") as out:
+                shutil.copyfileobj(source, out)
+        os.chmod(partial, 0o755)
+        os.replace(partial, tool)
 
     def build_sdist(self, sdist):
         out = os.path.join(self.build_dir, "sdist-" + os.path.basename(sdist))
@@ -371,6 +415,44 @@ class Build:
                      + ["--requirement", roots], said)
 
 
+def host_uv_path(dest, version, architecture):
+    return os.path.join(dest, ".tools", f"uv-{version}-{architecture}", "uv")
+
+
+def keep(fetched, kept):
+    """Keep the downloaded (and built) files of a lock under kept/, with their sha256."""
+    files = {name: sha256(os.path.join(fetched, name)) for name in os.listdir(fetched)}
+    with open(os.path.join(fetched, KEPT_INDEX), "w") as handle:
+        json.dump(files, handle)
+    os.makedirs(os.path.dirname(kept), exist_ok=True)
+    try:
+        os.rename(fetched, kept)
+    except OSError:
+        # Another host of the same play kept the same files a moment before.
+        if not os.path.isdir(kept):
+            raise
+
+
+def link_kept(kept, wheels_dir):
+    """Link the kept files into wheels_dir, each checked against its recorded sha256; False (and
+    nothing linked) when there are none, or one no longer matches (that copy is then forgotten)."""
+    try:
+        with open(os.path.join(kept, KEPT_INDEX)) as handle:
+            files = json.load(handle)
+    except (OSError, ValueError):
+        return False
+    if any(not os.path.isfile(os.path.join(kept, name)) or sha256(os.path.join(kept, name)) != digest
+           for name, digest in files.items()):
+        shutil.rmtree(kept, ignore_errors=True)
+        return False
+    for name in files:
+        try:
+            os.link(os.path.join(kept, name), os.path.join(wheels_dir, name))
+        except OSError:
+            shutil.copy(os.path.join(kept, name), os.path.join(wheels_dir, name))
+    return True
+
+
 def uv_command():
     """How to run uv on the controller: the one installed beside this Python, or on PATH; None."""
     if importlib.util.find_spec("uv"):
@@ -392,6 +474,7 @@ def main():
             dependencies=dict(type="str", default="wheels", choices=["wheels", "index"]),
             requirements_file=dict(type="path"),
             exclude=dict(type="list", elements="str", default=[]),
+            host_uv=dict(type="str"),
         ),
         supports_check_mode=True,
     )
@@ -443,7 +526,7 @@ def main():
         with open(record) as handle:
             result = json.load(handle)
         if os.path.basename(result.get("archive", "")) == ARCHIVE and os.path.isfile(result["archive"]):
-            module.exit_json(changed=False, cached=True, **result)
+            module.exit_json(changed=False, cached=True, host_uv=with_host_uv(module), **result)
 
     work = tempfile.mkdtemp(prefix=".build-", dir=dest)
     try:
@@ -508,7 +591,22 @@ def main():
     with os.fdopen(handle, "w") as handle:
         json.dump(result, handle)
     os.replace(partial, record)
-    module.exit_json(changed=changed, cached=False, **result)
+    module.exit_json(changed=changed, cached=False, host_uv=with_host_uv(module), **result)
+
+
+def with_host_uv(module):
+    """The path of the host's uv binary on the controller (fetched once per version), or ""."""
+    version, dest = module.params["host_uv"], module.params["dest"]
+    if not version:
+        return ""
+    tool = host_uv_path(dest, version, module.params["architecture"])
+    if not os.path.isfile(tool):
+        work = tempfile.mkdtemp(prefix=".uv-", dir=dest)
+        try:
+            Build(module, work).host_uv(version)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return tool
 
 
 if __name__ == "__main__":

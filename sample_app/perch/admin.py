@@ -54,7 +54,7 @@ def _edit(form, kind, current=None):
                 for field, message in invalid.errors.items():
                     getattr(form, field).errors = [*getattr(form, field).errors, message]
             else:
-                flash(f"Saved “{saved['title']}” ({saved['status']}).", "info")
+                flash(f"Saved \"{saved['title']}\" ({saved['status']}).", "info")
                 return redirect(url_for("admin.index"))
     status = 400 if request.method == "POST" and preview is None else 200
     return render_template("admin/edit.html", form=form, kind=kind, entry=current, preview=preview), status
@@ -84,5 +84,5 @@ def delete(entry_id):
     if current is None:
         abort(404)
     content.delete(entry_id)
-    flash(f"Deleted “{current['title']}”.", "info")
+    flash(f"Deleted \"{current['title']}\".", "info")
     return redirect(url_for("admin.index"))

@@ -48,7 +48,7 @@ def _public(found, full=False):
 
 
 def _require_token():
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token_is_valid(token.strip()):
         response = jsonify(error="a valid API token is required (Authorization: Bearer <token>)")
         response.status_code = 401

@@ -94,8 +94,8 @@ def test_unknown_kind_and_entry(client, auth):
 
 def test_forged_post_without_csrf_token_is_rejected(client, auth):
     auth.login()
-    response = client.post("/admin/new/page", data={"title": "Forged", "body": "x", "status": "published",
-                                                      "save": "Save"})
+    forged = {"title": "Forged", "body": "x", "status": "published", "save": "Save"}
+    response = client.post("/admin/new/page", data=forged)
     assert response.status_code == 400
     assert client.get("/forged").status_code == 404
     response = client.post("/admin/1/delete", data={"csrf_token": "not-the-token"})

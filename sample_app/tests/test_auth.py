@@ -51,7 +51,7 @@ def test_logout_without_csrf_token_is_rejected(client, auth):
 
 def test_failed_logins_are_rate_limited(app, client, auth):
     limit = app.config["LOGIN_FAILURE_LIMIT"]
-    for _ in range(limit):
+    for _attempt in range(limit):
         assert auth.login(password="wrong password!").status_code == 401
     # Even the right password is refused until the window has passed.
     response = auth.login()
@@ -61,7 +61,7 @@ def test_failed_logins_are_rate_limited(app, client, auth):
 
 def test_rate_limit_window_expires(app, client, auth):
     app.config["LOGIN_FAILURE_WINDOW"] = 0
-    for _ in range(app.config["LOGIN_FAILURE_LIMIT"] + 1):
+    for _attempt in range(app.config["LOGIN_FAILURE_LIMIT"] + 1):
         auth.login(password="wrong password!")
     assert auth.login().status_code == 302
 

@@ -47,8 +47,8 @@ CASES = [
     ("uwsgi-config-dir-is-etc", "site", {"uwsgi_config_dir": "/etc/"}, "uwsgi_config_dir"),
     ("uwsgi-config-dir-under-proc", "site", {"uwsgi_config_dir": "/proc/uwsgi"}, "uwsgi_config_dir"),
     ("uwsgi-relative-environment-file", "site", {"uwsgi_apps": [{"name": "extra", "virtualenv": "/srv/x/venv",
-                                                 "module": "x:app", "user": "nobody",
-                                                 "environment_file": "shared/env.json"}]}, "uwsgi_apps"),
+                                                                 "module": "x:app", "user": "nobody",
+                                                                 "environment_file": "shared/env.json"}]}, "uwsgi_apps"),
     ("server-name-not-a-hostname", "deploy", {"wsgi_app_server_names": ["not a host!"]}, "wsgi_app_server_names"),
     ("server-names-not-a-list", "deploy", {"wsgi_app_server_names": {"a": 1}}, "wsgi_app_server_names"),
     ("module-injection", "deploy", {"wsgi_app_module": "perch.wsgi:application; import os"}, "wsgi_app_module"),
@@ -92,7 +92,7 @@ CHECKSUM = (
 
 
 def run_case(case):
-    name, playbook, variables, _ = case
+    name, playbook, variables, _expected = case
     with tempfile.NamedTemporaryFile("w", suffix=".json", prefix=f"{name}-", delete=False) as handle:
         json.dump(variables, handle)
     try:
@@ -116,8 +116,8 @@ def test_at_least_twenty_kinds_of_bad_input():
 
 @pytest.mark.parametrize("case", CASES, ids=[case[0] for case in CASES])
 def test_bad_input_is_refused_naming_the_variable(runs, case):
-    results, _, _ = runs
-    name, _, _, expected = case
+    results, _before, _after = runs
+    name, _playbook, _variables, expected = case
     run = results[name]
     assert run.returncode != 0, f"{name}: the playbook accepted it\n" + output(run)[-2000:]
     text = output(run)
@@ -126,7 +126,7 @@ def test_bad_input_is_refused_naming_the_variable(runs, case):
 
 
 def test_bad_input_left_etc_and_srv_byte_for_byte_unchanged(runs):
-    _, before, after = runs
+    _results, before, after = runs
     assert before == after
 
 

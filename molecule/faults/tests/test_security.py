@@ -151,7 +151,7 @@ def test_the_app_user_cannot_write_its_code_virtualenv_or_config(host):
 
 def test_nothing_runs_as_root_that_need_not(host):
     processes = [line.split(None, 2) for line in host.check_output("ps -eo user:32,pid,args --no-headers").splitlines()]
-    for user, _, args in processes:
+    for user, _pid, args in processes:
         if "perch.ini" in args:
             assert user == "perch", args
         if args.startswith("nginx: worker"):

@@ -16,6 +16,7 @@ def http(host):
     """GET over HTTPS through nginx, as visitors of a TLS site do."""
     return lambda path: http_get(host, path, scheme="https")
 
+
 APP = "perch"
 SOCKET = f"/run/uwsgi/{APP}/uwsgi.sock"
 
@@ -141,7 +142,7 @@ def test_health_is_never_cached_and_tells_the_truth_when_the_app_is_down(host, h
     # The microcache is on: pages are cached, and served stale while the app is down (a feature).
     page = http("/")
     assert page.status == 200 and page.headers.get("x-cache-status"), "pages should pass through the cache"
-    for _ in range(3):
+    for _attempt in range(3):
         answer = http("/healthz")
         assert answer.status == 200 and "x-cache-status" not in answer.headers
         assert answer.headers["cache-control"] == "no-store"
@@ -155,7 +156,7 @@ def test_health_is_never_cached_and_tells_the_truth_when_the_app_is_down(host, h
     finally:
         host.check_output(f"supervisorctl start {APP}")
     supervised_pid(host, APP)
-    for _ in range(20):
+    for _attempt in range(20):
         if http("/healthz").status == 200:
             break
         time.sleep(0.5)
@@ -207,7 +208,7 @@ def test_https_answers_with_hsts_and_security_headers(http):
 
 def test_the_microcache_serves_anonymous_pages_and_skips_sessions(host, http):
     statuses = []
-    for _ in range(3):
+    for _attempt in range(3):
         statuses.append(http("/").headers.get("x-cache-status"))
     assert "HIT" in statuses, f"anonymous GETs within the cache validity should hit: {statuses}"
     with_session = host.check_output(

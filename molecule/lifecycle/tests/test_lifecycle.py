@@ -136,9 +136,9 @@ def test_an_unhealthy_release_is_rolled_back(all_hosts, perch_variants):
 
 def test_a_failed_migration_restores_the_database(all_hosts, perch_variants):
     entries = {name(host): host.check_output(COUNT_ENTRIES).split() for host in all_hosts}
-    assert all(half_done == "0" for _, half_done in entries.values())
-    run, _ = deploy_failing(all_hosts, perch_variants["broken_migration"], "migration failed",
-                            "The database was restored")
+    assert all(half_done == "0" for _count, half_done in entries.values())
+    run, _figures = deploy_failing(all_hosts, perch_variants["broken_migration"], "migration failed",
+                                   "The database was restored")
     for host in all_hosts:
         assert f"{SEEN['v2'][name(host)]} still serves" in output(run)
         # The half-done migration created a table before failing; the restore took it away again.

@@ -31,13 +31,13 @@ def load_during_deploys(all_hosts, perch_variants):
 
 
 def test_deploys_under_load_succeed(load_during_deploys):
-    runs, _ = load_during_deploys
+    runs, _summaries = load_during_deploys
     for run in runs:
         assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
 
 
 def test_deploys_under_load_drop_no_request(host, load_during_deploys):
-    _, summaries = load_during_deploys
+    _runs, summaries = load_during_deploys
     summary = summaries[host.backend.host]
     print(f"{host.backend.host}: {summary['requests']} requests, {summary['failures']} failed, "
           f"p50 {summary['p50_ms']} ms, p99 {summary['p99_ms']} ms, max {summary['max_ms']} ms")

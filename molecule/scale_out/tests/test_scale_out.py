@@ -87,7 +87,7 @@ def db():
 
 def served_by(lb, count=8):
     """Which app hosts answered count requests through the balancer."""
-    return [http_get(lb, "/healthz").headers.get("x-served-by") for _ in range(count)]
+    return [http_get(lb, "/healthz").headers.get("x-served-by") for _request in range(count)]
 
 
 def psql(db, query):
@@ -107,12 +107,12 @@ def test_responses_come_from_both_app_hosts(lb, apps):
 def test_the_balancer_sends_each_security_header_once(lb):
     headers = http_get(lb, "/").header_list
     for name in ("X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Content-Security-Policy"):
-        assert [key for key, _ in headers if key.lower() == name.lower()] == [name], headers
+        assert [key for key, _value in headers if key.lower() == name.lower()] == [name], headers
 
 
 def test_app_hosts_see_the_visitor_not_the_balancer(lb, apps):
     marker = uuid.uuid4().hex
-    for _ in range(4):  # round robin: both app hosts get some
+    for _request in range(4):  # round robin: both app hosts get some
         assert http_get(lb, f"/healthz?probe={marker}").status == 200
 
     def logged():  # nginx writes its access log at least once a second (nginx_access_log_flush)
@@ -192,7 +192,7 @@ def test_the_site_keeps_serving_when_an_app_host_stops(lb, apps):
     assert alone == {apps[0].check_output("hostname")}
     # Started again, it boots, serves, and the balancer takes it back by itself.
     FIGURES["stopped_app_host_back_in_rotation_s"] = wait_until(lambda: APPS[1] in served_by(lb, 4), 120,
-                                                                 f"{APPS[1]} serves through the balancer again")
+                                                                f"{APPS[1]} serves through the balancer again")
 
 
 # --- Rolling deploys -----------------------------------------------------------------------------
@@ -220,9 +220,9 @@ def test_a_rolling_deploy_under_load_fails_no_request(lb, apps, db, perch_varian
     # One batch per host, and the migration ran once, on one host, before either switched.
     assert output(run).count("PLAY [Switch the app hosts in batches]") == 2
     migrations = task_results(run, "Run the migration command of the new release")
-    assert [status for status, _ in migrations] == ["changed"], migrations
+    assert [status for status, _host in migrations] == ["changed"], migrations
     assert db.file(f"/var/backups/postgresql/perch/perch-before-{after.pop()}.dump").exists
-    assert {http_get(lb, "/healthz").headers["x-perch-release"] for _ in range(4)} == {live_release(apps[0])}
+    assert {http_get(lb, "/healthz").headers["x-perch-release"] for _request in range(4)} == {live_release(apps[0])}
 
 
 def test_a_failed_batch_is_rolled_back_and_stops_the_rollout(lb, apps, perch_variants):

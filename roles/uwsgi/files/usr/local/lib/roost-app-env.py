@@ -38,7 +38,7 @@ def load(path):
 
 
 def check_wsgi(target):
-    module, _, name = target.partition(":")
+    module, _colon, name = target.partition(":")
     app = getattr(importlib.import_module(module), name or "application")
     if not callable(app):
         sys.exit(f"{target} is not callable")
