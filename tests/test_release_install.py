@@ -81,10 +81,13 @@ def test_a_tree_release_is_unpacked_installed_and_on_the_path(tmp_path, releases
     # Compiled to bytecode where root wrote it: the app user cannot write __pycache__ later.
     assert list((dest / "venv").glob("lib/python*/site-packages/__pycache__/greeting.*.pyc"))
     for path in [dest / "code" / "mysite" / "__init__.py", *dest.glob("wheels/*")]:
-        mode = path.stat().st_mode
-        assert not mode & (stat.S_IWGRP | stat.S_IWOTH), path
         if os.getuid() == 0:
             assert path.stat().st_uid == 0 and path.stat().st_gid == 0
+    # Nothing anyone but its owner can write, uv's lock file (0666 as uv leaves it) least of all.
+    assert not (dest / "venv" / ".lock").exists()
+    for path in [dest, *dest.rglob("*")]:
+        if not path.is_symlink():
+            assert not path.stat().st_mode & (stat.S_IWGRP | stat.S_IWOTH), path
 
 
 def test_a_package_release_has_no_code_path(tmp_path, releases):

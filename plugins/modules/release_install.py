@@ -20,7 +20,8 @@ description:
   - A tree's code (C(code/) in the archive) is put on the virtualenv's path by a relative C(.pth) line,
     C(../../../../code), which Python resolves against the path it was started through, so
     C(<root>/current/venv) finds C(<root>/current/code) after each switch.
-  - Removes O(archive) once unpacked. In check mode it reports the change and does nothing.
+  - Leaves nothing in O(dest) that group or others can write (uv's lock file is removed), and removes
+    O(archive) once unpacked. In check mode it reports the change and does nothing.
 options:
   archive:
     description: The release's archive on the host.
@@ -65,6 +66,7 @@ import glob
 import os
 import posixpath
 import shutil
+import stat
 import tarfile
 
 from ansible.module_utils.basic import AnsibleModule
@@ -115,6 +117,16 @@ def unpack(archive, dest):
             tar.extract(root_owned(member), dest, numeric_owner=True, **trusted)
 
 
+def read_only_to_others(top):
+    """Take the write bits of group and others off everything under top (links aside): uv leaves its
+    lock file (venv/.lock) writable by anyone, and nothing of a release is anyone's to change but root's."""
+    for directory, dirs, files in os.walk(top):
+        for path in [directory] + [os.path.join(directory, name) for name in files]:
+            info = os.lstat(path)
+            if not stat.S_ISLNK(info.st_mode) and info.st_mode & 0o022:
+                os.chmod(path, stat.S_IMODE(info.st_mode) & ~0o022)
+
+
 def main():
     module = AnsibleModule(
         argument_spec={
@@ -148,11 +160,15 @@ def main():
         if rc != 0:
             said = " ".join(line.strip() for line in err.splitlines() if line.strip())[-1500:]
             module.fail_json(msg=f"installing the wheels of {dest} failed: {said}", stdout=out, stderr=err)
+        # uv's lock of the environment while it installed; nothing installs into a release again.
+        if os.path.isfile(os.path.join(venv, ".lock")):
+            os.remove(os.path.join(venv, ".lock"))
     tree = os.path.isdir(os.path.join(dest, "code"))
     if tree:
         with open(os.path.join(site_packages, CODE_PTH), "w") as handle:
             handle.write(CODE_FROM_SITE_PACKAGES + "\n")
         os.chmod(os.path.join(site_packages, CODE_PTH), 0o644)
+    read_only_to_others(dest)
     os.remove(archive)
     module.exit_json(changed=True, tree=tree, site_packages=site_packages)
 
