@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The tests import the plugins as the collection they are: ansible_collections.roost.wsgi.plugins...
+sys.path.insert(0, str(ROOT / "collections"))
 
 
 def run_module(name, args, *flags, timeout=120):

@@ -6,6 +6,7 @@ import os
 import pwd
 
 import pytest
+from ansible_collections.roost.wsgi.plugins.modules.app_host import owned
 from conftest import run_module
 
 OWNER = pwd.getpwuid(os.getuid()).pw_name
@@ -77,11 +78,6 @@ def test_it_runs_in_check_mode(root):
 
 
 def test_the_apps_own_programs_and_jobs_are_found_by_their_file_names(tmp_path):
-    import sys
-
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "collections"))
-    from ansible_collections.roost.wsgi.plugins.modules.app_host import owned
-
     programs, timers = tmp_path / "conf.d", tmp_path / "system"
     programs.mkdir()
     timers.mkdir()

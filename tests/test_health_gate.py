@@ -5,6 +5,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from ansible_collections.roost.wsgi.plugins.modules import health
 from conftest import run_module
 
 
@@ -90,16 +91,6 @@ def test_bad_arguments_are_refused():
     assert gate(80, timeout=0)["msg"] == "timeout and interval must be positive"
 
 
-def health_module():
-    import os
-    import sys
-
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "collections"))
-    from ansible_collections.roost.wsgi.plugins.modules import health
-
-    return health
-
-
 @pytest.mark.parametrize("said, state", [
     ("perch                            RUNNING   pid 812, uptime 0:01:02\n", ("RUNNING", "812")),
     ("perch                            BACKOFF   Exited too quickly (process log may have details)\n", ("BACKOFF", "")),
@@ -109,11 +100,10 @@ def health_module():
     ("", ("", "")),
 ])
 def test_supervisorctl_status_is_read(said, state):
-    assert health_module().parse_state(said, "perch") == state
+    assert health.parse_state(said, "perch") == state
 
 
 def test_a_crashed_program_ends_the_wait_at_once(serve):
-    health = health_module()
     app = App((200, {"X-Release": "old"}))
     states = iter([("RUNNING", "812"), ("RUNNING", "812"), ("STARTING", ""), ("BACKOFF", "")])
     clock = iter(range(0, 1000, 2))  # two seconds a step: supervisord is read at every poll

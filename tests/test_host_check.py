@@ -1,12 +1,8 @@
 """The supported-system check every role starts with (module_utils/host_os.py and roost.wsgi.host_check)."""
 
-import sys
-
 import pytest
+from ansible_collections.roost.wsgi.plugins.module_utils import host_os
 from conftest import ROOT, run_module
-
-sys.path.insert(0, str(ROOT / "collections"))
-from ansible_collections.roost.wsgi.plugins.module_utils import host_os  # noqa: E402
 
 # As the distributions ship them (trimmed).
 OS_RELEASES = {

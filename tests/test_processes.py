@@ -1,12 +1,8 @@
 """The app's programs and jobs as supervisord and systemd get them (module_utils/processes.py)."""
 
 import shlex
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "collections"))
-from ansible_collections.roost.wsgi.plugins.module_utils.processes import job_units, supervisor_programs  # noqa: E402
+from ansible_collections.roost.wsgi.plugins.module_utils.processes import job_units, supervisor_programs
 
 ENV = "/srv/perch/shared/environment.json"
 

@@ -142,15 +142,15 @@ def healthy(answer, release_header, release):
             and (not release_header or not release or answer["release"] == release))
 
 
-def describe(answer, params):
-    """What went wrong, as the failure message says it."""
+def describe(answer, params, within=None):
+    """What went wrong, as the failure message says it; within: how long it waited, if not the timeout."""
     said = answer["status"] or answer["error"]
     text = f"{params['path']} through nginx answered {said}"
     if answer["cache"] not in FROM_THE_APP:
         text += f" from its cache ({answer['cache']}), not from the app,"
     if params["release_header"]:
         text += f" with {params['release_header']} {answer['release'] or '(none)'}"
-    text += f" within {params['timeout']:g}s; expected 200"
+    text += (f" within {params['timeout']:g}s" if within is None else f" after {within:g}s") + "; expected 200"
     if params["release_header"] and params["release"]:
         text += f" from release {params['release']}"
     return text
@@ -195,15 +195,13 @@ def wait(params, clock=time.monotonic, sleep=time.sleep, state=None):
         attempts += 1
         answer = ask(params["scheme"], port, params["server_name"], params["path"], params["release_header"])
         elapsed = clock() - started
-        crashed = ""
-        if program and not healthy(answer, params["release_header"], params["release"]) and (
-                checked is None or clock() - checked >= PROGRAM_EVERY):
+        ok, crashed = healthy(answer, params["release_header"], params["release"]), ""
+        if program and not ok and (checked is None or clock() - checked >= PROGRAM_EVERY):
             checked = clock()
             now = state(program)
             first = first or now
             crashed = crash(program, first, now)
-        if (crashed or healthy(answer, params["release_header"], params["release"])
-                or elapsed + params["interval"] > params["timeout"]):
+        if ok or crashed or elapsed + params["interval"] > params["timeout"]:
             return dict(answer, attempts=attempts, elapsed=round(elapsed, 3), crashed=crashed)
         sleep(params["interval"])
 
@@ -230,8 +228,8 @@ def main():
         module.fail_json(msg="timeout and interval must be positive")
     result = wait(params, state=lambda name: program_state(module, name))
     if result["crashed"]:
-        module.fail_json(msg=f"the app crashed while the gate waited ({result['crashed']}); {describe(result, params)}"
-                             .replace(f" within {params['timeout']:g}s", f" after {result['elapsed']:g}s"), **result)
+        module.fail_json(msg=f"the app crashed while the gate waited ({result['crashed']}); "
+                             f"{describe(result, params, within=result['elapsed'])}", **result)
     if not healthy(result, params["release_header"], params["release"]):
         module.fail_json(msg=describe(result, params), **result)
     module.exit_json(changed=False, **result)

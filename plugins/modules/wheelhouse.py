@@ -372,13 +372,12 @@ class Build:
             keep(fetched, kept)
             link_kept(kept, self.wheels_dir)
 
-    def host_uv(self, version):
-        """The uv binary of uv's wheel for the target, which the host installs releases with."""
+    def host_uv(self, version, tool):
+        """Extract to tool the uv binary of uv's wheel for the target, which the host installs releases with."""
         fetched = os.path.join(self.build_dir, "uv")
         self.run(self.pip + ["download", "--no-deps", "--dest", fetched] + self.target + [f"uv=={version}"],
                  f"uv {version} has no wheel for {self.describe}")
         (wheel,) = (os.path.join(fetched, name) for name in os.listdir(fetched) if name.endswith(".whl"))
-        tool = host_uv_path(self.params["dest"], version, self.params["architecture"])
         with zipfile.ZipFile(wheel) as archive:
             (member,) = (name for name in archive.namelist() if name.endswith(".data/scripts/uv"))
             os.makedirs(os.path.dirname(tool), exist_ok=True)
@@ -413,10 +412,6 @@ class Build:
             self.run(self.pip + ["download", "--no-index", "--find-links", self.wheels_dir,
                                  "--dest", os.path.join(self.build_dir, "check")] + self.target
                      + ["--requirement", roots], said)
-
-
-def host_uv_path(dest, version, architecture):
-    return os.path.join(dest, ".tools", f"uv-{version}-{architecture}", "uv")
 
 
 def keep(fetched, kept):
@@ -599,11 +594,11 @@ def with_host_uv(module):
     version, dest = module.params["host_uv"], module.params["dest"]
     if not version:
         return ""
-    tool = host_uv_path(dest, version, module.params["architecture"])
+    tool = os.path.join(dest, ".tools", f"uv-{version}-{module.params['architecture']}", "uv")
     if not os.path.isfile(tool):
         work = tempfile.mkdtemp(prefix=".uv-", dir=dest)
         try:
-            Build(module, work).host_uv(version)
+            Build(module, work).host_uv(version, tool)
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return tool
