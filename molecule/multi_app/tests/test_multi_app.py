@@ -205,13 +205,20 @@ def test_a_redeploy_moves_the_worker_and_the_job_once_the_web_app_passed_its_gat
     project = mysite_copy(tmp_path)
     (project / "mysite" / "changed.py").write_text("CHANGED = True\n")
 
+    worker_log = host.file("/var/log/supervisor/mysite-worker.log")
+    logged_before = len(worker_log.content_string)
     with ThreadPoolExecutor(1) as deploy:
         running = deploy.submit(converge_with, f"mysite_project={project}")
-        # Once mysite's switch is under way, its worker is moved within seconds: a 60 s job queued
-        # now is in flight then (stopwaitsecs is 150).
+        # Once mysite's switch is under way, its worker is moved within seconds: a job queued now
+        # (of at most 120 s; stopwaitsecs is 150) is in flight when the old worker is asked to stop, and
+        # is let finish only then.
         wait_until(lambda: host.file("/srv/mysite/.switching").exists or running.done(), 600, "mysite's switch began")
-        long_job = enqueue(host, "long", 60)["job"]
+        long_job = enqueue(host, "long", 120)["job"]
+        wait_until(lambda: "shut down requested" in worker_log.content_string[logged_before:] or running.done(), 150,
+                   "the old worker was asked to stop")
+        host.run_expect([0], "touch /srv/mysite/shared/data/go-long")
         run = running.result()
+    host.run_expect([0], "rm -f /srv/mysite/shared/data/go-long")
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     after = live_release(host, "mysite")
     assert after != before
