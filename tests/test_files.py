@@ -135,3 +135,22 @@ def test_check_mode_reports_and_diff_mode_shows_without_touching_anything(layout
     assert (tmp_path / "stale.conf").exists()
     shown = [diff.get("after") for diff in result["diff"]]
     assert "#!/bin/sh\nexit 0\n" in shown
+
+
+def test_a_link_is_made_then_pointed_elsewhere_in_one_rename_and_never_replaces_a_file(tmp_path):
+    link = tmp_path / "sites-enabled-perch.conf"
+    made = files([{"path": str(link), "state": "link", "src": "/etc/nginx/sites-available/perch.conf"}])
+    assert made["changed"] is True and made["changed_paths"] == [str(link)]
+    assert os.readlink(link) == "/etc/nginx/sites-available/perch.conf"
+    again = files([{"path": str(link), "state": "link", "src": "/etc/nginx/sites-available/perch.conf"}])
+    assert again["changed"] is False
+    moved = files([{"path": str(link), "state": "link", "src": "/etc/nginx/sites-available/wren.conf"}], "--diff")
+    assert moved["changed"] is True and os.readlink(link) == "/etc/nginx/sites-available/wren.conf"
+    assert moved["diff"][0]["before"]["src"] == "/etc/nginx/sites-available/perch.conf"
+    assert [path.name for path in tmp_path.iterdir()] == [link.name], "no temporary link is left behind"
+    (tmp_path / "plain").write_text("x\n")
+    refused = files([{"path": str(tmp_path / "plain"), "state": "link", "src": "/etc/hostname"}])
+    assert refused["failed"] is True and "not a symbolic link" in refused["msg"]
+    assert (tmp_path / "plain").read_text() == "x\n"
+    missing = files([{"path": str(tmp_path / "other"), "state": "link"}])
+    assert missing["failed"] is True and "src is required with state=link" in missing["msg"]

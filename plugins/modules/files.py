@@ -12,7 +12,7 @@ version_added: "0.1.0"
 description:
   - Does for a list of paths, in order, what M(ansible.builtin.copy), M(ansible.builtin.template)
     and M(ansible.builtin.file) do for one (write a file whose content, owner, group or mode differ,
-    create a directory, remove a file). Each of those modules costs one or two round trips to the
+    create a directory, point a symbolic link, remove a file). Each of those modules costs one or two round trips to the
     host even when nothing changes; this costs one for the whole list, which is most of what a
     rerun that changes nothing spends.
   - Content is given whole, rendered on the controller (C(lookup('template', ...)) or
@@ -35,12 +35,17 @@ options:
         required: true
       state:
         description:
-          - V(file) writes O(paths[].content); V(directory) creates the directory; V(absent) removes a
-            file or symbolic link, and refuses a directory.
+          - V(file) writes O(paths[].content); V(directory) creates the directory; V(link) makes the path
+            a symbolic link to O(paths[].src) (replaced in one rename when it points elsewhere; it is the
+            creator's, root's, and has no mode of its own); V(absent) removes a file or symbolic link, and
+            refuses a directory.
           - The parent of a file or directory must exist, or be created earlier in the list.
         type: str
-        choices: [file, directory, absent]
+        choices: [file, directory, link, absent]
         default: file
+      src:
+        description: What the link points at; required with O(paths[].state=link).
+        type: str
       content:
         description: The file's whole content; required with O(paths[].state=file).
         type: str
@@ -55,7 +60,7 @@ options:
       mode:
         description:
           - Permissions, as an octal string such as V("0644") (an integer is taken as the number it is,
-            so YAML's C(0644) works too); required unless O(paths[].state=absent).
+            so YAML's C(0644) works too); required with V(file) and V(directory).
         type: raw
       validate:
         description:
@@ -142,9 +147,12 @@ def plan(module, entries):
         if not os.path.isabs(path):
             module.fail_json(msg=f"{path}: must be an absolute path")
         step = dict(entry)
-        if entry["state"] != "absent":
+        if entry["state"] == "link" and not entry.get("src"):
+            module.fail_json(msg=f"{path}: src is required with state=link")
+        if entry["state"] in ("file", "directory"):
             step["uid"], step["gid"] = _ids(module, entry)
             step["mode"] = _mode(module, entry)
+        if entry["state"] != "absent":
             parent = os.path.dirname(path.rstrip("/"))
             if not os.path.isdir(parent) and parent not in directories:
                 module.fail_json(msg=f"{path}: the directory {parent} does not exist")
@@ -258,6 +266,24 @@ def ensure_directory(module, step, diffs):
     return _set_attributes(module, step, current, diffs)
 
 
+def ensure_link(module, step, diffs):
+    path, src = step["path"], step["src"]
+    current = _lstat(path)
+    if current is not None and not stat.S_ISLNK(current.st_mode):
+        module.fail_json(msg=f"{path}: exists and is not a symbolic link; remove it first")
+    if current is not None and os.readlink(path) == src:
+        return False
+    diffs.append({"before": {"path": path, "src": os.readlink(path) if current is not None else None},
+                  "after": {"path": path, "src": src}})
+    if not module.check_mode:
+        tmp = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.{os.getpid()}.link")
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        os.symlink(src, tmp)
+        os.replace(tmp, path)
+    return True
+
+
 def ensure_absent(module, step, diffs):
     path = step["path"]
     current = _lstat(path)
@@ -271,7 +297,7 @@ def ensure_absent(module, step, diffs):
     return True
 
 
-HANDLERS = {"file": ensure_file, "directory": ensure_directory, "absent": ensure_absent}
+HANDLERS = {"file": ensure_file, "directory": ensure_directory, "link": ensure_link, "absent": ensure_absent}
 
 
 def main():
@@ -280,6 +306,7 @@ def main():
             paths=dict(type="list", elements="dict", required=True, options=dict(
                 path=dict(type="path", required=True),
                 state=dict(type="str", choices=list(HANDLERS), default="file"),
+                src=dict(type="str"),
                 content=dict(type="str"),
                 owner=dict(type="str", default="root"),
                 group=dict(type="str", default="root"),
