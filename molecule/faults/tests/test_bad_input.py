@@ -18,7 +18,8 @@ testinfra_hosts = ["ansible://roost-faults-debian12"]
 # The cases that need the host; those that do not are tests/test_bad_input.py's, which proves they are
 # refused before the host is reached at all. (case id, playbook, extra variables, text the message must contain)
 CASES = [
-    ("server-name-of-another-app", "deploy", {"wsgi_app_name": "other", "wsgi_app_server_names": ["localhost"]},
+    ("server-name-of-another-app", "deploy", {"wsgi_app_name": "other", "wsgi_app_server_names": ["localhost"],
+                                              "wsgi_app_sqlite_database": "/srv/other/shared/data/other.sqlite"},
      "localhost"),
     ("job-schedule-systemd-cannot-read", "deploy",
      {"wsgi_app_jobs": [{"name": "tick", "schedule": "every full moon", "command": ["true"]}]}, "wsgi_app_jobs"),
