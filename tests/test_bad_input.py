@@ -210,8 +210,11 @@ def inventory(tmp_path, cases):
     groups = {}
     for name, group, variables, _expected in cases:
         groups.setdefault(group, {"hosts": {}})["hosts"][name] = dict(UNREACHABLE, **variables)
+    # A play whose hosts all fail ends the run: beside the db and lb cases, a valid db and app host
+    # keep it going to the next group's checks.
     if "app" not in groups:
         groups["app"] = {"hosts": {"perch-behind-the-balancer": dict(UNREACHABLE, **APP_BEHIND_THE_BALANCER)}}
+        groups.setdefault("db", {"hosts": {}})["hosts"]["postgresql-beside-the-cases"] = dict(UNREACHABLE)
     (tmp_path / "hosts.yml").write_text(json.dumps({"all": {"children": groups}}))
     return str(tmp_path / "hosts.yml")
 
@@ -288,3 +291,16 @@ def test_every_public_variable_has_a_bad_input_case():
 
 def test_there_are_more_than_eighty_cases():
     assert len(CASES) + len(NEEDS_A_HOST) > 80
+
+
+def test_one_host_with_a_bad_variable_stops_every_host_before_any_is_reached(tmp_path):
+    # Two app hosts behind a balancer with a database host; one app host says 0 processes.
+    fine = dict(UNREACHABLE, **APP_BEHIND_THE_BALANCER)
+    cases = [("app-fine", "app", fine, ""), ("app-bad", "app", dict(fine, wsgi_app_processes=0), ""),
+             ("db-fine", "db", {}, ""), ("lb-fine", "lb", {}, "")]
+    seen = run("site.yml", inventory(tmp_path, cases))
+    assert set(seen) == {"app-fine", "app-bad", "db-fine", "lb-fine"}
+    assert not any(reached for reached, _messages in seen.values()), seen
+    assert "wsgi_app_processes must be between 1 and 256" in " ".join(seen["app-bad"][1])
+    for host in ("app-fine", "db-fine", "lb-fine"):
+        assert "The variables of app-bad are wrong" in " ".join(seen[host][1]), (host, seen[host])
