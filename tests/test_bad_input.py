@@ -185,6 +185,17 @@ CASES = [
     ("postgresql-backup-label-with-slash", "db", {"postgresql_backup_label": "../x"}, "postgresql_backup_label"),
     ("postgresql-port-out-of-range", "db", {"postgresql_port": 70000}, "postgresql_port"),
     ("postgresql-settings-a-list", "db", {"postgresql_settings": ["max_connections=100"]}, "postgresql_settings"),
+    ("postgresql-listening-everywhere", "db", {"postgresql_listen_addresses": ["*"]}, "never '*', '0.0.0.0' or '::'"),
+    ("postgresql-clients-but-localhost-only", "db", {"postgresql_listen_addresses": ["localhost"]},
+     "keeps PostgreSQL on localhost, where no other host reaches it"),
+    ("postgresql-placeholder-password", "db",
+     {"postgresql_databases": [dict(DATABASE, password="change-me-before-the-first-deploy")]}, "not an example's placeholder"),
+    ("postgresql-short-password", "db", {"postgresql_databases": [dict(DATABASE, password="short")]},
+     "postgresql_databases entry 'perch'"),
+    ("postgresql-every-address-a-client", "db", {"postgresql_databases": [dict(DATABASE, clients=["0.0.0.0/0"])]},
+     "never a /0 that lets every address try a password"),
+    ("postgresql-client-not-an-address", "db", {"postgresql_databases": [dict(DATABASE, clients=["app1; DROP"])]},
+     "not ['app1; DROP']"),
     # balancer
     ("balancer-app-group-unknown", "lb", {"balancer_app_group": "nosuchgroup"}, "nosuchgroup"),
     ("balancer-app-port-out-of-range", "lb", {"balancer_app_port": 70000}, "balancer_app_port"),
@@ -261,14 +272,12 @@ def test_site_refuses_bad_input_before_reaching_the_host(refused, case):
     assert expected in said, f"{name}: the message does not name {expected!r}: {said[-2000:]}"
 
 
-# Cases that need the host, as molecule/faults/tests/test_bad_input.py and scale_out's run them,
-# by the variable each is about.
+# Cases that need the host, as molecule/faults/tests/test_bad_input.py runs them, by the variable each
+# is about (wsgi_app_database_url's needs two app hosts: test_two_app_hosts_with_sqlite_... below).
 NEEDS_A_HOST = {
     "wsgi_app_rollback_to": "faults: rollback-to-an-unknown-release",
     "wsgi_app_jobs": "faults: job-schedule-systemd-cannot-read",
-    "postgresql_databases": "scale_out: a placeholder password, a short password, every address a client",
-    "postgresql_listen_addresses": "scale_out: listening everywhere, clients but PostgreSQL on localhost only",
-    "wsgi_app_database_url": "scale_out: two app hosts with SQLite behind a balancer",
+    "wsgi_app_database_url": "test_two_app_hosts_with_sqlite_behind_a_balancer_are_refused",
 }
 
 
@@ -304,3 +313,13 @@ def test_one_host_with_a_bad_variable_stops_every_host_before_any_is_reached(tmp
     assert "wsgi_app_processes must be between 1 and 256" in " ".join(seen["app-bad"][1])
     for host in ("app-fine", "db-fine", "lb-fine"):
         assert "The variables of app-bad are wrong" in " ".join(seen[host][1]), (host, seen[host])
+
+
+def test_two_app_hosts_with_sqlite_behind_a_balancer_are_refused(tmp_path):
+    # Each would keep its own SQLite file and serve its own data: one site, two databases.
+    cases = [("app1-sqlite", "app", {}, ""), ("app2-sqlite", "app", {}, ""), ("lb-in-front", "lb", {}, "")]
+    seen = run("site.yml", inventory(tmp_path, cases))
+    assert not any(reached for reached, _messages in seen.values()), seen
+    for host in ("app1-sqlite", "app2-sqlite"):
+        said = " ".join(" ".join(seen[host][1]).split())
+        assert "wsgi_app_database_url is empty, so the 2 app hosts share one site but have no database server" in said, said

@@ -1,7 +1,7 @@
 """The artifact `ansible-galaxy collection build` makes: what it holds, and that ansible-doc reads it.
 
 galaxy-importer and the install-and-converge test run in `scripts/test galaxy` and the
-galaxy_install scenario; these checks are the fast part.
+full_stack scenario (which converges from the installed artifact); these checks are the fast part.
 """
 
 import json

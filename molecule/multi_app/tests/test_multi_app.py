@@ -29,6 +29,10 @@ def converge_with(*extra_vars):
     return converge(*[arg for extra in extra_vars for arg in ("-e", extra)])
 
 
+# A test about mysite's deploy alone: perch and wren would only be checked unchanged again.
+MYSITE_ONLY = '{"converge_apps": ["mysite"]}'
+
+
 def hooks_log(host):
     return [line.split() for line in host.check_output("cat /srv/perch/shared/hooks.log").splitlines()]
 
@@ -208,7 +212,7 @@ def test_a_redeploy_moves_the_worker_and_the_job_once_the_web_app_passed_its_gat
     worker_log = host.file("/var/log/supervisor/mysite-worker.log")
     logged_before = len(worker_log.content_string)
     with ThreadPoolExecutor(1) as deploy:
-        running = deploy.submit(converge_with, f"mysite_project={project}")
+        running = deploy.submit(converge_with, f"mysite_project={project}", MYSITE_ONLY)
         # Once mysite's switch is under way, its worker is moved within seconds: a job queued now
         # (of at most 120 s; stopwaitsecs is 150) is in flight when the old worker is asked to stop, and
         # is let finish only then.
@@ -240,7 +244,7 @@ def test_a_worker_that_crashes_at_start_rolls_everything_back(host, tmp_path):
     worker = project / "mysite" / "worker.py"
     worker.write_text("raise SystemExit('the worker fails on purpose')\n" + worker.read_text())
 
-    run = converge_with(f"mysite_project={project}")
+    run = converge_with(f"mysite_project={project}", MYSITE_ONLY)
     assert run.returncode != 0
     said = " ".join((run.stdout + run.stderr).split())
     assert "the app's programs did not stay up" in said and f"Rolled back: {before} serves again" in said, said[-3000:]
@@ -289,7 +293,7 @@ def test_a_failing_release_phase_leaves_mysite_as_it_was(host, tmp_path):
     project = mysite_copy(tmp_path)
     (project / "mysite" / "changed.py").write_text("PHASE = 'fails'\n")
 
-    run = converge_with(f"mysite_project={project}", "wren_version=v2",
+    run = converge_with(f"mysite_project={project}", MYSITE_ONLY,
                         '{"mysite_release_commands": [["python", "manage.py", "nosuchcommand"]]}')
     assert run.returncode != 0
     said = " ".join((run.stdout + run.stderr).split())
