@@ -1,7 +1,7 @@
 """roost-app-env.py as a program: a command, or a WSGI load check, run in the app's environment file.
 
-(Inside uWSGI, where each worker imports it before loading the app, the reloads and faults scenarios
-prove it on a real host.)
+(Inside uWSGI, where each worker imports it before loading the app, the operations scenario
+proves it on a real host.)
 """
 
 import json

@@ -5,11 +5,11 @@ where nothing listens): one run of playbooks/site.yml checks them all, and a cas
 host failed with a message naming the variable and was never reached. site.yml's first play runs
 every role's `validate` entry point, so this is what a user's first run meets on a fresh VPS: nothing
 installed, nothing changed. Cases that need the host (a release it does not have, a name another site
-on it serves, another system) are in molecule/faults/tests/test_bad_input.py, against a converged host
+on it serves, another system) are in molecule/operations/tests/test_bad_input.py, against a converged host
 whose /etc and /srv must stay byte for byte the same.
 
 test_every_public_variable_has_a_bad_input_case keeps the list complete: a variable added to any
-role's meta/argument_specs.yml without a case here or in the faults scenario fails it.
+role's meta/argument_specs.yml without a case here or in the operations scenario fails it.
 """
 
 import json
@@ -272,11 +272,11 @@ def test_site_refuses_bad_input_before_reaching_the_host(refused, case):
     assert expected in said, f"{name}: the message does not name {expected!r}: {said[-2000:]}"
 
 
-# Cases that need the host, as molecule/faults/tests/test_bad_input.py runs them, by the variable each
+# Cases that need the host, as molecule/operations/tests/test_bad_input.py runs them, by the variable each
 # is about (wsgi_app_database_url's needs two app hosts: test_two_app_hosts_with_sqlite_... below).
 NEEDS_A_HOST = {
-    "wsgi_app_rollback_to": "faults: rollback-to-an-unknown-release",
-    "wsgi_app_jobs": "faults: job-schedule-systemd-cannot-read",
+    "wsgi_app_rollback_to": "operations: rollback-to-an-unknown-release",
+    "wsgi_app_jobs": "operations: job-schedule-systemd-cannot-read",
     "wsgi_app_database_url": "test_two_app_hosts_with_sqlite_behind_a_balancer_are_refused",
 }
 

@@ -49,7 +49,7 @@ def test_no_database_yet_is_nothing_to_back_up(tmp_path):
 
 
 def test_a_failed_backup_names_the_error_and_the_room_left_and_leaves_nothing(live, tmp_path):
-    # (The faults scenario fills a real disk during a deploy.)
+    # (The operations scenario fills a real disk during a deploy.)
     path, _connection = live
     done = run_module("sqlite_copy", {"src": str(path), "dest": str(tmp_path / "missing" / "b.sqlite")})
     assert done["failed"] and done["copied"] is False

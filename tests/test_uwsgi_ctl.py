@@ -1,4 +1,4 @@
-"""roost-uwsgi-ctl's reading of a reload in progress (the reloads and faults scenarios run it on hosts)."""
+"""roost-uwsgi-ctl's reading of a reload in progress (the operations scenario runs it on hosts)."""
 
 import importlib.machinery
 import importlib.util

@@ -12,6 +12,8 @@ import time
 
 from conftest import Load, converge, http_get, process_tree, supervised_pid, write_figures
 
+testinfra_hosts = ["ansible://roost-operations-debian12"]
+
 
 def pids(host):
     return {name: supervised_pid(host, name) for name in ("perch", "alpha", "beta")}

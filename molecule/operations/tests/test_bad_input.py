@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from conftest import output, run_playbook
 
-testinfra_hosts = ["ansible://roost-faults-debian12"]
+testinfra_hosts = ["ansible://roost-operations-debian12"]
 
 # The cases that need the host; those that do not are tests/test_bad_input.py's, which proves they are
 # refused before the host is reached at all. (case id, playbook, extra variables, text the message must contain)

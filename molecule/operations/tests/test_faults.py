@@ -20,7 +20,7 @@ from conftest import (
     write_figures,
 )
 
-testinfra_hosts = ["ansible://roost-faults-debian12"]
+testinfra_hosts = ["ansible://roost-operations-debian12"]
 
 FIGURES = {}
 

@@ -13,7 +13,7 @@ import pytest
 import testinfra
 from conftest import UWSGI_PROBE, http_get, output, run_playbook
 
-testinfra_hosts = ["ansible://roost-faults-debian12"]
+testinfra_hosts = ["ansible://roost-operations-debian12"]
 
 # Runs on the site's host: a browser's conversation with perch through nginx (cookies kept).
 CLIENT = r"""
@@ -53,7 +53,7 @@ def client(host, steps):
 
 @pytest.fixture(scope="module")
 def outsider():
-    return testinfra.get_host("ansible://roost-faults-outsider", ansible_inventory=os.environ["MOLECULE_INVENTORY_FILE"])
+    return testinfra.get_host("ansible://roost-operations-outsider", ansible_inventory=os.environ["MOLECULE_INVENTORY_FILE"])
 
 
 def test_outsider_reaches_nginx_but_no_uwsgi_endpoint(host, outsider):

@@ -11,6 +11,8 @@ import time
 
 from conftest import Load, output, run_playbook, supervised_pid
 
+testinfra_hosts = ["ansible://roost-operations-debian12"]
+
 
 def preloaded(host):
     return json.loads(host.file("/run/uwsgi/perch/preloaded.json").content_string)
