@@ -29,10 +29,9 @@ def converge_with(*extra_vars):
     return converge(*[arg for extra in extra_vars for arg in ("-e", extra)])
 
 
-# A test about one app's deploy alone: the other apps would only be checked unchanged again.
-MYSITE_ONLY = '{"converge_apps": ["mysite"]}'
-PERCH_ONLY = '{"converge_apps": ["perch"]}'
-WREN_ONLY = '{"converge_apps": ["wren"]}'
+def only(app):
+    """-e for a test about one app's deploy alone: the other apps would only be checked unchanged again."""
+    return json.dumps({"converge_apps": [app]})
 
 
 def hooks_log(host):
@@ -214,7 +213,7 @@ def test_a_redeploy_moves_the_worker_and_the_job_once_the_web_app_passed_its_gat
     worker_log = host.file("/var/log/supervisor/mysite-worker.log")
     logged_before = len(worker_log.content_string)
     with ThreadPoolExecutor(1) as deploy:
-        running = deploy.submit(converge_with, f"mysite_project={project}", MYSITE_ONLY)
+        running = deploy.submit(converge_with, f"mysite_project={project}", only("mysite"))
         # Once mysite's switch is under way, its worker is moved within seconds: a job queued now
         # (of at most 120 s; stopwaitsecs is 150) is in flight when the old worker is asked to stop, and
         # is let finish only then.
@@ -246,7 +245,7 @@ def test_a_worker_that_crashes_at_start_rolls_everything_back(host, tmp_path):
     worker = project / "mysite" / "worker.py"
     worker.write_text("raise SystemExit('the worker fails on purpose')\n" + worker.read_text())
 
-    run = converge_with(f"mysite_project={project}", MYSITE_ONLY)
+    run = converge_with(f"mysite_project={project}", only("mysite"))
     assert run.returncode != 0
     said = " ".join((run.stdout + run.stderr).split())
     assert "the app's programs did not stay up" in said and f"Rolled back: {before} serves again" in said, said[-3000:]
@@ -268,7 +267,7 @@ def test_a_new_git_tag_deploys_without_touching_the_other_app(host):
     assert len(hooks_log(host)) == 2, "perch did not change, so its hooks must not run"
 
     # Molecule's idempotence step ran the three apps twice; here the new tag's second run changes nothing.
-    again = converge_with("wren_version=v2", WREN_ONLY)
+    again = converge_with("wren_version=v2", only("wren"))
     assert again.returncode == 0 and set(recap_changes(again.stdout).values()) == {0}, again.stdout[-3000:]
 
 
@@ -280,7 +279,7 @@ def test_a_failing_after_switch_hook_rolls_back(host, tmp_path):
     toml = project / "pyproject.toml"
     toml.write_text(toml.read_text().replace('version = "0.1.0"', 'version = "0.9.0"'))
 
-    run = converge_with(f"perch_project={project}", "perch_after_switch=hooks/fail.yml", PERCH_ONLY)
+    run = converge_with(f"perch_project={project}", "perch_after_switch=hooks/fail.yml", only("perch"))
     assert run.returncode != 0
     said = " ".join((run.stdout + run.stderr).split())
     assert "failed its after_switch hook" in said and "the after_switch hook fails on purpose" in said and f"Rolled back: {live} serves again" in said
@@ -296,7 +295,7 @@ def test_a_failing_release_phase_leaves_mysite_as_it_was(host, tmp_path):
     project = mysite_copy(tmp_path)
     (project / "mysite" / "changed.py").write_text("PHASE = 'fails'\n")
 
-    run = converge_with(f"mysite_project={project}", MYSITE_ONLY,
+    run = converge_with(f"mysite_project={project}", only("mysite"),
                         '{"mysite_release_commands": [["python", "manage.py", "nosuchcommand"]]}')
     assert run.returncode != 0
     said = " ".join((run.stdout + run.stderr).split())
