@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 from conftest import Response, converge, http_get
@@ -149,6 +150,58 @@ def test_the_selfsigned_certificate_names_the_site(host):
     certificate = served_certificate(host, "secure.roost.test")
     assert "DNS:secure.roost.test" in certificate
     assert host.file("/etc/ssl/roost/secure/privkey.pem").mode == 0o600
+
+
+# --- A worker that closes a connection before answering ------------------------------------
+
+# A WSGI app whose worker exits on the first request for each path, after reading it and before
+# answering: what nginx meets when a worker being replaced (a chain reload) drops a request it took.
+_DIES_ONCE = r"""
+import os
+def application(environ, start_response):
+    path = environ["PATH_INFO"]
+    with open("/run/roost-retry/requests.log", "a") as log:
+        log.write(f"{environ['REQUEST_METHOD']} {path}\n")
+    marker = "/run/roost-retry/seen" + path.replace("/", "-")
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        os._exit(1)
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"answered\n"]
+"""
+
+# METHOD PATH to the app site on port 80; prints the status nginx answered.
+_REQUEST = r"""
+import http.client, sys
+connection = http.client.HTTPConnection("127.0.0.1", 80, timeout=10)
+connection.request(sys.argv[1], sys.argv[2], body=b"x=1" if sys.argv[1] == "POST" else None,
+                   headers={"Host": "app.roost.test"})
+print(connection.getresponse().status)
+"""
+
+
+@pytest.fixture
+def dying_worker(host):
+    """Debian's uWSGI (two workers, a master that respawns them) on the app site's socket."""
+    host.run("pkill -f '[/]run/roost-retry/app.py'; rm -rf /run/roost-retry")
+    host.run("install -d -m 0755 /run/roost-retry")
+    host.check_output("printf %s %s > /run/roost-retry/app.py", "%s", _DIES_ONCE)
+    host.check_output("uwsgi --plugins python3 --master --processes 2 --socket /run/roost-retry/uwsgi.sock "
+                      "--chmod-socket=666 --wsgi-file /run/roost-retry/app.py --daemonize /run/roost-retry/uwsgi.log")
+    for _attempt in range(50):
+        if host.socket("unix:///run/roost-retry/uwsgi.sock").is_listening:
+            break
+        time.sleep(0.2)
+    yield
+    host.run("pkill -f '[/]run/roost-retry/app.py'")
+
+
+def test_a_get_a_worker_dropped_is_sent_again_but_a_post_never_is(host, dying_worker):
+    assert host.check_output("python3 -c %s GET /page", _REQUEST) == "200"
+    assert host.check_output("python3 -c %s POST /form", _REQUEST) == "502"
+    # The GET reached the app twice, the POST once: nothing a visitor sent is done twice.
+    assert host.file("/run/roost-retry/requests.log").content_string.splitlines() == [
+        "GET /page", "GET /page", "POST /form"]
 
 
 # --- Applying the role again -------------------------------------------------------------------
