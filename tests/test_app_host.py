@@ -36,6 +36,7 @@ def probe(root, **args):
     return result["host"]
 
 
+@pytest.mark.every_core
 def test_it_reports_releases_user_and_missing_packages(root):
     host = probe(root, packages=["dpkg", "roost-no-such-package"])
     assert host["live"] == "aaaaaaaaaaaa"
@@ -72,6 +73,7 @@ def test_a_switch_left_unfinished_is_reported(root):
     assert probe(root)["pending"] is None
 
 
+@pytest.mark.every_core
 def test_it_runs_in_check_mode(root):
     result = run_module("app_host", {"root": str(root), "user": OWNER}, "--check")
     assert not result.get("failed") and result["host"]["live"] == "aaaaaaaaaaaa"

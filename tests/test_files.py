@@ -36,6 +36,7 @@ def layout(tmp_path):
     ]
 
 
+@pytest.mark.every_core
 def test_puts_everything_in_place_then_changes_nothing(layout, tmp_path):
     first = files(layout)
     assert not first.get("failed"), first.get("msg")
@@ -83,6 +84,7 @@ def test_a_check_sees_the_new_content_under_a_temporary_name(tmp_path):
     assert conf.read_text() == "good\n"
 
 
+@pytest.mark.every_core
 @pytest.mark.parametrize(("entry", "message"), [
     ({"path": "relative/path", "content": "x", "mode": "0644"}, "must be an absolute path"),
     ({"content": "x", "mode": "0644", "owner": "no-such-user-here"}, "no user named 'no-such-user-here'"),
@@ -127,6 +129,7 @@ def test_directories_and_links_are_never_replaced_by_files(tmp_path):
     assert (tmp_path / "dir").is_dir()
 
 
+@pytest.mark.every_core
 def test_check_mode_reports_and_diff_mode_shows_without_touching_anything(layout, tmp_path):
     result = files(layout, "--check", "--diff")
     assert result["changed"] is True

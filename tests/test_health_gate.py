@@ -50,6 +50,7 @@ def gate(port, **args):
                                  "timeout": 5, "interval": 0.05, **args})
 
 
+@pytest.mark.every_core
 def test_it_waits_for_the_new_release_to_answer(serve):
     app = App((502, {}), (200, {"X-Release": "old"}), (200, {"X-Release": "new"}))
     done = gate(serve(app), release_header="X-Release", release="new")
@@ -86,6 +87,7 @@ def test_nothing_listening_is_status_0_with_the_error():
     assert "Connection refused" in done["msg"] or "refused" in done["error"]
 
 
+@pytest.mark.every_core
 def test_bad_arguments_are_refused():
     assert gate(80, path="healthz")["msg"] == "path must start with '/'; got 'healthz'"
     assert gate(80, timeout=0)["msg"] == "timeout and interval must be positive"

@@ -4,6 +4,9 @@ import pytest
 from ansible_collections.roost.wsgi.plugins.module_utils import host_os
 from conftest import ROOT, run_module
 
+# What Ansible itself makes of the collection: on every ansible-core it claims (pytest.ini).
+pytestmark = pytest.mark.every_core
+
 # As the distributions ship them (trimmed).
 OS_RELEASES = {
     "debian12": 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n',

@@ -11,6 +11,9 @@ sys.path.insert(0, str(ROOT / "plugins" / "test"))
 
 from paths import own_dir  # noqa: E402  # the plugin file itself, as Ansible loads it
 
+# What Ansible itself makes of the collection: on every ansible-core it claims (pytest.ini).
+pytestmark = pytest.mark.every_core
+
 OWN = ["/etc/uwsgi", "/run/uwsgi", "/srv/perch", "/var/www/perch", "/home/perch/app", "/opt/perch",
        "/var/backups/postgresql", "/srv/perch/", "/usr/local/lib/roost"]
 NEVER = ["/", "", "srv/perch", "/etc", "/etc/", "/usr", "/usr/local", "/bin", "/sbin", "/lib", "/lib64", "/boot",

@@ -33,6 +33,7 @@ def left(root):
     return sorted(os.listdir(root / "releases")), sorted(os.listdir(root / "shared" / "backups"))
 
 
+@pytest.mark.every_core
 def test_keeps_the_newest_and_the_rollback_target_and_removes_the_rest_with_their_backups(root):
     result = cleanup(root)
     assert not result.get("failed"), result.get("msg")
@@ -51,6 +52,7 @@ def test_the_live_release_is_kept_even_when_history_and_age_would_drop_it(root):
     assert RELEASES[1] not in result["removed"] and RELEASES[1] in left(root)[0]
 
 
+@pytest.mark.every_core
 def test_check_mode_removes_nothing(root):
     before = left(root)
     result = cleanup(root, "--check")

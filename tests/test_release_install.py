@@ -66,6 +66,7 @@ def releases(tmp_path):
     return tmp_path / "releases"
 
 
+@pytest.mark.every_core
 def test_a_tree_release_is_unpacked_installed_and_on_the_path(tmp_path, releases):
     archive = release_tar(releases / "r1.tar")
     result = install(tmp_path, archive)
@@ -118,6 +119,7 @@ def test_a_wheel_that_does_not_match_its_hash_is_not_installed(tmp_path, release
     assert "hash" in result["msg"].lower()
 
 
+@pytest.mark.every_core
 def test_check_mode_changes_nothing(tmp_path, releases):
     archive = release_tar(releases / "r1.tar")
     result = install(tmp_path, archive, "--check")

@@ -26,6 +26,7 @@ def live(tmp_path):
     db.close()
 
 
+@pytest.mark.every_core
 def test_a_backup_is_consistent_and_a_restore_writes_into_the_live_file(live, tmp_path):
     path, db = live
     backup = tmp_path / "backup.sqlite"
@@ -57,6 +58,7 @@ def test_a_failed_backup_names_the_error_and_the_room_left_and_leaves_nothing(li
     assert sorted(os.listdir(tmp_path)) == ["data"]
 
 
+@pytest.mark.every_core
 def test_check_mode_copies_nothing(live, tmp_path):
     path, _connection = live
     done = run_module("sqlite_copy", {"src": str(path), "dest": str(tmp_path / "b.sqlite")}, "--check")

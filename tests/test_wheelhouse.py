@@ -30,6 +30,7 @@ def project(tmp_path):
     return copy
 
 
+@pytest.mark.every_core
 def test_a_lock_gives_exactly_its_pinned_wheels_and_is_remembered(project, tmp_path):
     dest = tmp_path / "cache"
     first = wheelhouse(project=str(project), dest=str(dest), lock=str(LOCK), requirements=[UWSGI])
@@ -188,6 +189,7 @@ def members(result):
         return {info.name: info for info in archive.getmembers()}
 
 
+@pytest.mark.every_core
 def test_a_tree_with_requirements_ships_its_code_and_its_dependencies(tree, tmp_path):
     dest = tmp_path / "cache"
     first = wheelhouse(project=str(tree), dest=str(dest), exclude=["notes"], requirements=[UWSGI])
