@@ -46,3 +46,22 @@ def test_a_worker_that_keeps_dying_before_it_loads_the_app_fails_a_chain_reload(
     assert state == "failed" and said.startswith(f"worker 1 was started {dying} times")
     # A master reload counts its workers' starts from scratch: no verdict from them.
     assert ctl.progress("reload", BEFORE, stats(100, (201, 9, False), (102, 1, True)), 0) == ("wait", "")
+
+
+def test_the_app_is_found_by_its_ini_and_its_sockets_by_what_the_ini_says(tmp_path, monkeypatch, capsys):
+    run = tmp_path / "run" / "perch"
+    run.mkdir(parents=True)
+    (tmp_path / "perch.ini").write_text(f"[uwsgi]\nsocket = {run}/uwsgi.sock\nstats = {run}/stats.sock\n"
+                                        f"master-fifo = {run}/master.fifo\nshared-import = flask\nshared-import = x\n")
+    monkeypatch.setattr(ctl, "CONFIG_DIR", str(tmp_path))
+    assert ctl.main(["status", "perch"]) == ctl.NOT_RUNNING
+    assert f"no uWSGI answers on {run}/stats.sock" in capsys.readouterr().err
+    assert ctl.main(["chain-reload", "perch"]) == ctl.NOT_RUNNING
+    assert ctl.preloaded_record(ctl.ini_of("perch")) == f"{run}/preloaded.json"
+    assert ctl.main(["status", "wren"]) == 1
+    assert f"{tmp_path}/wren.ini is missing" in capsys.readouterr().err
+
+
+def test_the_role_can_write_its_config_dir_into_the_helper():
+    # roles/uwsgi/tasks/install.yml replaces this one line with uwsgi_config_dir.
+    assert CTL.read_text().count('\nCONFIG_DIR = "/etc/uwsgi"\n') == 1

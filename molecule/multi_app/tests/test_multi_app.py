@@ -17,6 +17,8 @@ import pytest
 from conftest import converge, http_get, live_release, recap_changes, releases, supervised_pid, wait_until
 
 APPS = ("perch", "wren", "mysite")
+# uwsgi_run_dir and uwsgi_config_dir, as molecule.yml sets them (not /run/uwsgi and /etc/uwsgi).
+RUN_DIR, CONFIG_DIR = "/run/roost-uwsgi", "/etc/roost-uwsgi"
 MYSITE = "mysite.localhost"
 # A command in mysite's environment, from its live release's code directory, as the app user.
 IN_MYSITE = ("cd /srv/mysite/current/code && sudo -u mysite {env} /srv/mysite/current/venv/bin/python "
@@ -50,12 +52,23 @@ def test_each_app_answers_on_its_own_server_name(host):
 @pytest.mark.parametrize("app", APPS)
 def test_each_app_has_its_own_user_socket_program_and_releases(host, app):
     assert host.user(app).exists and host.user(app).shell == "/usr/sbin/nologin"
-    socket = host.file(f"/run/uwsgi/{app}/uwsgi.sock")
+    socket = host.file(f"{RUN_DIR}/{app}/uwsgi.sock")
     assert socket.is_socket and socket.user == app and socket.group == "www-data" and socket.mode == 0o660
     pid = supervised_pid(host, app)
     assert host.process.get(pid=pid).user == app
     assert len(releases(host, app)) == 1
     assert host.file(f"/etc/nginx/sites-enabled/{app}.conf").is_symlink
+
+
+def test_the_uwsgi_directories_of_the_inventory_are_the_only_ones_used(host):
+    for app in APPS:
+        assert host.file(f"{CONFIG_DIR}/{app}.ini").exists and not host.file(f"/etc/uwsgi/{app}.ini").exists
+        assert f"--ini {CONFIG_DIR}/{app}.ini" in host.file(f"/etc/supervisor/conf.d/{app}.conf").content_string
+        assert f"unix:{RUN_DIR}/{app}/uwsgi.sock" in host.file(f"/etc/nginx/sites-available/{app}.conf").content_string
+    assert not host.file("/run/uwsgi").exists
+    # Found through its ini: the stats socket answers with the app's workers.
+    status = json.loads(host.check_output("/usr/local/sbin/roost-uwsgi-ctl status wren"))
+    assert status["pid"] == supervised_pid(host, "wren") and len(status["workers"]) == 1
 
 
 def test_one_app_cannot_read_the_others_files(host):
@@ -94,9 +107,9 @@ def test_wren_runs_under_debians_uwsgi_and_perch_under_the_wheel(host):
     assert executable["wren"] == "/usr/bin/uwsgi-core"
     assert executable["perch"].startswith("/usr/bin/python3")
     assert not host.file(f"/srv/wren/releases/{live_release(host, 'wren')}/venv/bin/uwsgi").exists
-    assert "plugins = python3" in host.file("/etc/uwsgi/wren.ini").content_string
+    assert "plugins = python3" in host.file(f"{CONFIG_DIR}/wren.ini").content_string
     assert host.file(f"/srv/perch/releases/{live_release(host, 'perch')}/venv/bin/uwsgi").exists
-    assert "binary-path = " in host.file("/etc/uwsgi/perch.ini").content_string
+    assert "binary-path = " in host.file(f"{CONFIG_DIR}/perch.ini").content_string
     assert host.package("uwsgi-plugin-python3").is_installed
     assert "/usr/bin/uwsgi" in host.file("/etc/supervisor/conf.d/wren.conf").content_string
 
