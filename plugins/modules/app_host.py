@@ -142,7 +142,7 @@ import sys
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.roost.wsgi.plugins.module_utils.host_os import check, missing_packages
-from ansible_collections.roost.wsgi.plugins.module_utils.releases import read_history
+from ansible_collections.roost.wsgi.plugins.module_utils.releases import live_release, read_history
 
 # What the roles install: a host with all of them is provisioned.
 STACK = ("/usr/local/sbin/roost-nginx-check", "/usr/local/sbin/roost-uwsgi-ctl", "/usr/local/lib/roost-app-env.py")
@@ -174,13 +174,6 @@ def dir_ok(entry):
                 and stat.S_IMODE(st.st_mode) == int(str(entry["mode"]), 8))
     except (OSError, KeyError, ValueError):
         return False
-
-
-def live_release(root):
-    try:
-        return os.path.basename(os.readlink(os.path.join(root, "current")))
-    except OSError:
-        return ""
 
 
 def pending_switch(root):

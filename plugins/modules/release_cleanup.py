@@ -59,7 +59,7 @@ import os
 import shutil
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.roost.wsgi.plugins.module_utils.releases import HISTORY, read_history
+from ansible_collections.roost.wsgi.plugins.module_utils.releases import HISTORY, live_release, read_history
 
 
 def choose(by_age, recent, live, keep):
@@ -92,10 +92,7 @@ def main():
     except OSError as error:
         module.fail_json(msg=f"{history} cannot be read ({error.strerror}): without it the release a rollback "
                              "goes to is unknown, so no release was removed")
-    try:
-        live = os.path.basename(os.readlink(os.path.join(root, "current")))
-    except OSError:
-        live = ""
+    live = live_release(root)
     by_age = releases_by_age(os.path.join(root, "releases"))
     doomed = choose(by_age, recent, live, keep)
     if doomed and not module.check_mode:

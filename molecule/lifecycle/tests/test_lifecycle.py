@@ -154,7 +154,7 @@ def test_a_deploy_killed_right_after_the_switch_is_finished_by_the_next_run(all_
     loads = {name(host): Load(host, seconds=300, max_requests=60000).start() for host in all_hosts}
     time.sleep(2)
     project = ["-e", f"wsgi_app_project={perch_variants['interrupted']}"]
-    killed = run_playbook("deploy", *project, abort_at="link | Point current at release")
+    killed = run_playbook("deploy", *project, abort_at="golive | Point current at release")
     assert killed.returncode == -9, "the run was to be killed:\n" + output(killed)[-3000:]
     (new,) = releases(first) - before[name(first)]
     assert live_release(first) == new, "the kill came after the switch of current"
