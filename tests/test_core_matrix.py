@@ -38,12 +38,17 @@ def test_every_claimed_core_is_tested_and_only_those():
 def test_the_two_lanes_of_checks_run_every_core_once():
     script = (ROOT / "scripts" / "test").read_text()
     oldest, middle, _newest = minors_scripts_test_runs()
-    templating = re.search(r"^TEMPLATING_CORE=(2\.\d+)$", script, re.MULTILINE).group(1)
     lanes = []
     for lane in ("UNIT_LANE_CORES", "LINT_LANE_CORES"):
-        words = re.search(rf"^{lane}=\(([^)]*)\)$", script, re.MULTILINE).group(1).split()
-        lanes += [word.replace('"$OLDEST_CORE"', oldest).replace('"$TEMPLATING_CORE"', templating) for word in words]
-    assert sorted(lanes) == sorted([oldest, *middle]) and templating in middle
+        for word in re.search(rf"^{lane}=\(([^)]*)\)$", script, re.MULTILINE).group(1).split():
+            lanes += {'"$OLDEST_CORE"': [oldest], '"${MIDDLE_CORES[@]}"': middle}.get(word, [word])
+    assert sorted(lanes) == sorted([oldest, *middle])
+
+
+def test_the_cores_between_run_tests_that_exist_and_are_every_core():
+    script = (ROOT / "scripts" / "test").read_text()
+    for path in re.search(r"^MIDDLE_CORE_TESTS=\(([^)]*)\)$", script, re.MULTILINE).group(1).split():
+        assert "every_core" in (ROOT / path).read_text(), path
 
 
 def test_the_oldest_core_converges_full_stack_among_the_scenarios():

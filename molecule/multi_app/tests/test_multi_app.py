@@ -66,9 +66,13 @@ def test_the_uwsgi_directories_of_the_inventory_are_the_only_ones_used(host):
         assert f"--ini {CONFIG_DIR}/{app}.ini" in host.file(f"/etc/supervisor/conf.d/{app}.conf").content_string
         assert f"unix:{RUN_DIR}/{app}/uwsgi.sock" in host.file(f"/etc/nginx/sites-available/{app}.conf").content_string
     assert not host.file("/run/uwsgi").exists
-    # Found through its ini: the stats socket answers with the app's workers.
+    # Found through its ini: the stats socket answers with the app's workers, and the master FIFO
+    # takes a graceful reload (the deploys take chain reloads through it).
     status = json.loads(host.check_output("/usr/local/sbin/roost-uwsgi-ctl status wren"))
     assert status["pid"] == supervised_pid(host, "wren") and len(status["workers"]) == 1
+    host.check_output("/usr/local/sbin/roost-uwsgi-ctl reload wren")
+    again = json.loads(host.check_output("/usr/local/sbin/roost-uwsgi-ctl status wren"))
+    assert again["pid"] == status["pid"] and again["workers"][0]["pid"] != status["workers"][0]["pid"]
 
 
 def test_one_app_cannot_read_the_others_files(host):

@@ -220,7 +220,7 @@ def test_a_rolling_deploy_under_load_fails_no_request(lb, apps, db, perch_varian
     # One batch per host, and the migration ran once, on one host, before either switched.
     assert output(run).count("PLAY [Switch the app hosts in batches]") == 2
     migrations = task_results(run, "Run the migration command of the new release")
-    assert [status for status, _host in migrations] == ["changed"], migrations
+    assert [status for status, _host in migrations if status != "skipping"] == ["changed"], migrations
     assert db.file(f"/var/backups/postgresql/perch/perch-before-{after.pop()}.dump").exists
     assert {http_get(lb, "/healthz").headers["x-perch-release"] for _request in range(4)} == {live_release(apps[0])}
 
