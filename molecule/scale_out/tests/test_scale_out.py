@@ -195,6 +195,26 @@ def test_the_site_keeps_serving_when_an_app_host_stops(lb, apps):
                                                                 f"{APPS[1]} serves through the balancer again")
 
 
+def test_with_the_database_stopped_health_says_so_and_recovers_by_itself(lb, apps, db):
+    db.check_output("systemctl stop postgresql")
+    try:
+        own = [http_get(app, "/healthz") for app in apps]
+        through_the_balancer = http_get(lb, "/healthz")
+    finally:
+        db.check_output("systemctl start postgresql")
+    # Each app host's nginx: 503 JSON naming the driver's error (not perch's HTML error page, not a
+    # cached 200), within a second; the balancer passes on a failure, never a 200.
+    for answer in own:
+        assert answer.status == 503 and answer.headers["content-type"] == "application/json", answer.body[:300]
+        assert answer.json()["status"] == "error" and answer.json()["cause"].startswith("psycopg"), answer.body
+        assert "x-cache-status" not in answer.headers and answer.elapsed < 1.0
+    assert through_the_balancer.status in (502, 503) and through_the_balancer.elapsed < 1.0
+    # PostgreSQL back: both app hosts answer 200 again by themselves, through the balancer too.
+    FIGURES["healthy_again_after_postgresql_start_s"] = wait_until(
+        lambda: all(http_get(app, "/healthz").status == 200 for app in apps), 60, "both app hosts healthy again")
+    wait_until(lambda: http_get(lb, "/healthz").status == 200, 30, "healthy through the balancer again")
+
+
 # --- Rolling deploys -----------------------------------------------------------------------------
 
 def deploy_under_load(lb, project, what):
