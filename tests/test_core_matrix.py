@@ -55,3 +55,11 @@ def test_the_oldest_core_converges_full_stack_among_the_scenarios():
     script = (ROOT / "scripts" / "test").read_text()
     longest_first = re.search(r"^LONGEST_FIRST=\(([^)]*)\)$", script, re.MULTILINE).group(1)
     assert '"full_stack@$OLDEST_CORE"' in longest_first.split()
+
+
+def test_every_claimed_core_has_the_same_sanity_ignores():
+    """ansible-test reads tests/sanity/ignore-<its version>.txt: each core claimed needs one, and what
+    cannot be fixed on one core cannot be fixed on another."""
+    ignores = {path.name: path.read_text() for path in (ROOT / "tests" / "sanity").glob("ignore-*.txt")}
+    assert sorted(ignores) == sorted(f"ignore-{minor}.txt" for minor in claimed_minors())
+    assert len(set(ignores.values())) == 1

@@ -132,7 +132,7 @@ def ask(scheme, port, server_name, path, release_header):
         finally:
             connection.close()
     except (OSError, http.client.HTTPException) as error:
-        return {"status": 0, "release": "", "cache": "", "error": str(error) or type(error).__name__}
+        return {"status": 0, "release": "", "cache": "", "error": str(error) or error.__class__.__name__}
     return {"status": response.status, "release": response.getheader(release_header, "") if release_header else "",
             "cache": response.getheader("X-Cache-Status", ""), "error": ""}
 
