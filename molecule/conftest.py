@@ -249,6 +249,15 @@ class Load:
             time.sleep(0.5)
         return json.loads(self.host.check_output(f"cat {self.OUT}"))
 
+    def around(self, action, *args):
+        """Run action(*args) under the loop, started 2 s before it and stopped 2 s after it ended:
+        (what action returned, the loop's result)."""
+        self.start()
+        time.sleep(2)
+        returned = action(*args)
+        time.sleep(2)
+        return returned, self.stop()
+
     @staticmethod
     def summary(result):
         return {key: value for key, value in result.items() if key != "timeline"}

@@ -8,17 +8,19 @@ takes every change back at once (also under load) and writes the table, one row 
 """
 
 import json
+import os
 import re
-import time
 
 import pytest
+import yaml
 
-from conftest import Load, converge, http_get, supervised_pid, write_figures
+from conftest import PROJECT_DIR, Load, converge, http_get, supervised_pid, write_figures
 
 testinfra_hosts = ["ansible://roost-operations-debian12"]
 
-DATABASE = "/srv/perch/shared/data/perch.sqlite"
-PERCH_LIBRARIES = ["flask", "flask_wtf", "sqlalchemy", "sqlalchemy.dialects.sqlite", "markdown", "nh3"]
+# What converge deploys perch with: each change is made to these.
+with open(os.path.join(PROJECT_DIR, "molecule", "shared", "group_vars", "app.yml")) as handle:
+    PERCH = yaml.safe_load(handle)
 SLEEPER = "import signal; signal.pause()"
 
 
@@ -72,16 +74,15 @@ def reached_job(host):
 # (what changes, the extra vars that change it on top of the changes before, the check that it did)
 CHANGES = [
     ("wsgi_app_config: a key added",
-     {"wsgi_app_config": {"DATABASE": DATABASE, "SITE_NAME": "perch, from its config"}}, reached_config),
+     {"wsgi_app_config": {**PERCH["wsgi_app_config"], "SITE_NAME": "perch, from its config"}}, reached_config),
     ("wsgi_app_threads: 1 -> 2", {"wsgi_app_threads": 2}, reached_threads),
     ("wsgi_app_harakiri: 30 -> 20", {"wsgi_app_harakiri": 20}, reached_harakiri),
-    ("wsgi_app_preload: one library fewer", {"wsgi_app_preload": [name for name in PERCH_LIBRARIES if name != "markdown"]},
-     reached_preload),
+    ("wsgi_app_preload: one library fewer",
+     {"wsgi_app_preload": [name for name in PERCH["wsgi_app_preload"] if name != "markdown"]}, reached_preload),
     ("wsgi_app_static: a location added",
-     {"wsgi_app_static": [{"location": "/static/", "path": "perch/static", "fingerprinted": True},
-                          {"location": "/assets/", "path": "perch/static"}]}, reached_static),
-    ("wsgi_app_server_names: a name added", {"wsgi_app_server_names": ["localhost", "www.localhost"]},
-     reached_server_name),
+     {"wsgi_app_static": [*PERCH["wsgi_app_static"], {"location": "/assets/", "path": "perch/static"}]}, reached_static),
+    ("wsgi_app_server_names: a name added",
+     {"wsgi_app_server_names": [*PERCH["wsgi_app_server_names"], "www.localhost"]}, reached_server_name),
     ("wsgi_app_cache: off -> on", {"wsgi_app_cache": True}, reached_cache),
     ("wsgi_app_programs: a worker added",
      {"wsgi_app_programs": [{"name": "worker", "command": ["python", "-c", SLEEPER]}]}, reached_program),
@@ -95,17 +96,12 @@ table = []
 
 def converge_under_load(host, extra_vars, change):
     master = supervised_pid(host, "perch")
-    running = Load(host, seconds=300, max_requests=60000).start()
-    time.sleep(2)
-    run = converge("-e", json.dumps(extra_vars))
-    time.sleep(2)
-    load = running.stop()
-    summary = Load.summary(load)
+    run, load = Load(host, seconds=300, max_requests=60000).around(converge, "-e", json.dumps(extra_vars))
     table.append({"change": change, "requests": load["requests"], "failed": load["failures"],
                   "retried": load["retried_on_a_new_connection"], "p99_ms": load["p99_ms"], "max_ms": load["max_ms"],
                   "uwsgi_master": "kept" if supervised_pid(host, "perch") == master else "replaced"})
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    assert load["requests"] > 500 and load["failures"] == 0, summary
+    assert load["requests"] > 500 and load["failures"] == 0, Load.summary(load)
 
 
 @pytest.mark.parametrize("change, extra_vars, reached", CHANGES, ids=[change for change, _vars, _check in CHANGES])

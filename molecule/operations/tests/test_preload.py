@@ -7,7 +7,6 @@ the new versions. Both under load, with no failed request.
 """
 
 import json
-import time
 
 from conftest import Load, output, run_playbook, supervised_pid
 
@@ -19,11 +18,7 @@ def preloaded(host):
 
 
 def deploy_under_load(host, *args):
-    running = Load(host, seconds=300, max_requests=60000).start()
-    time.sleep(2)
-    run = run_playbook("deploy", "-v", *args)
-    time.sleep(2)
-    load = running.stop()
+    run, load = Load(host, seconds=300, max_requests=60000).around(run_playbook, "deploy", "-v", *args)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert load["requests"] > 300 and load["failures"] == 0, Load.summary(load)
     return output(run)

@@ -8,7 +8,6 @@ changed program restarts that program alone.
 import json
 import re
 import secrets
-import time
 
 from conftest import Load, converge, http_get, process_tree, supervised_pid, write_figures
 
@@ -38,11 +37,8 @@ def test_a_uwsgi_setting_reloads_the_workers_under_the_same_master(host):
     master = supervised_pid(host, "perch")
     workers = process_tree(host, master) - {master}
     assert len(workers) == 2
-    running = Load(host, seconds=300, max_requests=60000).start()
-    time.sleep(2)
-    run = converge("-e", "wsgi_app_processes=3", "-e", "beta_variant=2")
-    time.sleep(2)
-    load = running.stop()
+    run, load = Load(host, seconds=300, max_requests=60000).around(
+        converge, "-e", "wsgi_app_processes=3", "-e", "beta_variant=2")
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
 
     assert supervised_pid(host, "perch") == master, "a setting change must not restart uWSGI's master"
@@ -58,11 +54,8 @@ def test_a_changed_environment_reaches_the_app_by_a_chain_reload_and_stays_priva
     workers = process_tree(host, master) - {master}
     token = "env-secret-" + secrets.token_hex(8)
     env = {"PERCH_SITE_NAME": "perch, from its environment", "ROOST_TEST_TOKEN": token}
-    running = Load(host, seconds=300, max_requests=60000).start()
-    time.sleep(2)
-    run = converge("-e", json.dumps({"wsgi_app_env": env, "wsgi_app_processes": 3, "beta_variant": "2"}))
-    time.sleep(2)
-    load = running.stop()
+    run, load = Load(host, seconds=300, max_requests=60000).around(
+        converge, "-e", json.dumps({"wsgi_app_env": env, "wsgi_app_processes": 3, "beta_variant": "2"}))
     write_figures("reloads-environment", Load.summary(load))
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert load["requests"] > 500 and load["failures"] == 0, Load.summary(load)
