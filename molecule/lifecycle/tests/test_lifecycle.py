@@ -122,7 +122,7 @@ def test_a_release_whose_app_does_not_load_is_never_switched_to(all_hosts, perch
 
 
 def test_an_unhealthy_release_is_rolled_back(all_hosts, perch_variants):
-    # Both hosts in one batch, so that each meets the bad release (with batches of one, the first host's
+    # Every host in one batch, so that each meets the bad release (with batches of one, the first host's
     # failure would stop the rollout before the second: the scale_out scenario tests that).
     run, new = deploy_failing(all_hosts, perch_variants["unhealthy"], "failed its health gate", "answered 503",
                               batch=len(all_hosts))
