@@ -93,6 +93,10 @@ def all_hosts():
     return testinfra.get_hosts(["ansible://all"], ansible_inventory=os.environ["MOLECULE_INVENTORY_FILE"])
 
 
+def supervisord_pid(host):
+    return int(host.check_output("cat /run/supervisord.pid"))
+
+
 def supervised_pid(host, program, wait=20):
     """PID of a RUNNING supervisord program (waiting out STARTING), or fail with supervisorctl's words."""
     for _attempt in range(wait * 2):

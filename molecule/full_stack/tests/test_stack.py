@@ -8,7 +8,7 @@ import re
 import time
 
 import pytest
-from conftest import http_get, process_tree, recap_changes, run_playbook, supervised_pid
+from conftest import http_get, process_tree, recap_changes, run_playbook, supervised_pid, supervisord_pid
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def memory_kb(host, pid):
 
 
 def test_supervisord_runs_without_pkg_resources(host):
-    pid = int(host.check_output("cat /run/supervisord.pid"))
+    pid = supervisord_pid(host)
     assert "/usr/local/sbin/roost-supervisord" in host.file(f"/proc/{pid}/cmdline").content_string
     # Debian's supervisord held 20-21 MB of its own with pkg_resources, 12-13 MB without.
     assert memory_kb(host, pid)["Private_Dirty"] < 16_000

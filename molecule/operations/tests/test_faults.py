@@ -16,6 +16,7 @@ from conftest import (
     process_tree,
     run_playbook,
     supervised_pid,
+    supervisord_pid,
     wait_until,
     write_figures,
 )
@@ -82,13 +83,13 @@ def test_killed_uwsgi_master_is_back_within_5_seconds(host):
 
 
 def test_killed_supervisord_is_restarted_by_systemd_and_the_app_comes_back(host):
-    daemon = int(host.check_output("cat /run/supervisord.pid"))
+    daemon = supervisord_pid(host)
     master = supervised_pid(host, "perch")
     host.run(f"kill -9 {daemon}")
     FIGURES["supervisord_kill9_recovery_s"] = wait_until(
         lambda: serving(host) and host.run("supervisorctl status perch").rc == 0
         and supervised_pid(host, "perch") != master, 30, "supervisord and perch are back")
-    assert int(host.check_output("cat /run/supervisord.pid")) != daemon
+    assert supervisord_pid(host) != daemon
     # Exactly one uWSGI: the one the new supervisord started (none orphaned by the old one).
     assert uwsgi_processes(host) == process_tree(host, supervised_pid(host, "perch"))
 
