@@ -55,6 +55,7 @@ def reached_workers(host, before, run):
     workers = processes(host)["workers"]
     assert len(before["workers"]) == 2 and len(workers) == 3
     assert not workers & before["workers"], "every worker was replaced by the reload"
+    assert http_get(host, "/healthz").status == 200
 
 
 def reached_environment(host, before, run):
