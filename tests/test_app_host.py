@@ -6,7 +6,7 @@ import os
 import pwd
 
 import pytest
-from ansible_collections.roost.wsgi.plugins.modules.app_host import owned
+from ansible_collections.roost.wsgi.plugins.modules.app_host import owned, read_host
 from conftest import run_module
 
 OWNER = pwd.getpwuid(os.getuid()).pw_name
@@ -93,6 +93,34 @@ def test_the_apps_own_programs_and_jobs_are_found_by_their_file_names(tmp_path):
     assert owned(str(programs), "perch-a", ".conf") == ["b"]
     assert owned(str(timers), "roost-perch", ".timer") == ["tick"]
     assert owned(str(programs), "nothing", ".conf") == []
+
+
+class Systemd:
+    """What read_host() asks of an AnsibleModule: systemctl, whose timers these are enabled and active."""
+
+    def __init__(self, enabled, active):
+        self.enabled, self.active = enabled, active
+
+    def get_bin_path(self, name):
+        return f"/usr/bin/{name}"
+
+    def run_command(self, argv):
+        states = self.enabled if argv[1] == "is-enabled" else self.active
+        return 0, "".join(states.get(unit, "unknown") + "\n" for unit in argv[2:]), ""
+
+
+def test_the_jobs_up_are_those_whose_timer_is_enabled_and_running(root, tmp_path):
+    timers = tmp_path / "system"
+    timers.mkdir()
+    for name in ("daily", "hourly", "weekly"):
+        (timers / f"roost-perch-{name}.timer").write_text("")
+    systemd = Systemd({"roost-perch-daily.timer": "enabled", "roost-perch-hourly.timer": "enabled",
+                       "roost-perch-weekly.timer": "disabled"},
+                      {"roost-perch-daily.timer": "active", "roost-perch-hourly.timer": "inactive",
+                       "roost-perch-weekly.timer": "active"})
+    host = read_host(systemd, str(root), OWNER, [], [], {}, "perch", programs=str(tmp_path), timers=str(timers))
+    assert host["jobs"] == ["daily", "hourly", "weekly"]
+    assert host["jobs_up"] == ["daily"]
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="the uv binary counts only when root owns it")

@@ -67,11 +67,48 @@ def test_check_fails_unless_the_user_opted_in_and_then_warns(tmp_path, monkeypat
                                "(ID=ubuntu, VERSION_ID=24.04), which is not tested with roost.wsgi"]
 
 
+class Systemctl:
+    """What services_up() needs of an AnsibleModule, with systemctl's answers given (None: no systemctl)."""
+
+    def __init__(self, answers):
+        self.answers, self.asked = answers, []
+
+    def get_bin_path(self, name):
+        return None if self.answers is None else f"/usr/bin/{name}"
+
+    def run_command(self, argv):
+        self.asked.append(argv)
+        return 0, self.answers[argv[1]], ""
+
+
+def test_services_up_are_those_both_enabled_and_active_asked_in_one_call_each():
+    module = Systemctl({"is-enabled": "enabled\nenabled\ndisabled\nstatic\n",
+                        "is-active": "active\ninactive\nactive\nactive\n"})
+    assert host_os.services_up(module, ["nginx", "supervisor", "cron", "ssh"]) == ["nginx"]
+    assert module.asked == [["/usr/bin/systemctl", "is-enabled", "nginx", "supervisor", "cron", "ssh"],
+                            ["/usr/bin/systemctl", "is-active", "nginx", "supervisor", "cron", "ssh"]]
+
+
+@pytest.mark.parametrize("answers", [
+    None,  # no systemctl
+    {"is-enabled": "", "is-active": ""},  # not booted with systemd: an error, no line per unit
+    {"is-enabled": "enabled\n", "is-active": "active\nactive\n"},  # a unit systemd does not know
+])
+def test_no_service_counts_as_up_when_systemd_cannot_say(answers):
+    assert host_os.services_up(Systemctl(answers), ["nginx", "supervisor"]) == []
+
+
+def test_no_service_asked_is_no_call():
+    module = Systemctl({})
+    assert host_os.services_up(module, []) == [] and module.asked == []
+
+
 def test_the_module_on_this_debian_controller_reports_missing_packages_and_sets_the_fact():
-    result = run_module("host_check", {"packages": ["dpkg", "roost-no-such-package"]})
+    result = run_module("host_check", {"packages": ["dpkg", "roost-no-such-package"], "services": ["roost-no-such-service"]})
     assert not result.get("failed"), result.get("msg")
     assert result["changed"] is False
     assert result["missing_packages"] == ["roost-no-such-package"]
+    assert result["services_up"] == []
     assert result["os"]["id"] == "debian" and result["os"]["supported"] is True
     assert result["ansible_facts"]["roost_host_os"] == result["os"]
 

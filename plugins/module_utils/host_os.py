@@ -1,7 +1,7 @@
 # Copyright: roost.wsgi developers
 # MIT License (see LICENSE)
 """What every module that first meets a host shares: which systems roost supports, read from
-os-release(5), and which Debian packages are missing."""
+os-release(5), which Debian packages are missing, and which systemd services already run."""
 
 from __future__ import annotations
 
@@ -86,3 +86,18 @@ def missing_packages(module, packages):
     status = module.run_command(["dpkg-query", "--show", "--showformat=${db:Status-Status} ${Package}\\n", *packages])[1]
     have = {line.split()[1] for line in status.splitlines() if line.startswith("installed ")}
     return [package for package in packages if package not in have]
+
+
+def services_up(module, services):
+    """Those of services systemd has enabled and running, in their order: a role starts (and enables)
+    only the others. None of them on a host without systemctl."""
+    systemctl = module.get_bin_path("systemctl") if services else None
+    if not systemctl:
+        return []
+    # One line per unit, in the order asked, whatever the exit code (non-zero when any is not).
+    enabled = module.run_command([systemctl, "is-enabled", *services])[1].splitlines()
+    active = module.run_command([systemctl, "is-active", *services])[1].splitlines()
+    if len(enabled) != len(services) or len(active) != len(services):
+        return []
+    return [name for name, is_enabled, is_active in zip(services, enabled, active)
+            if is_enabled.strip() == "enabled" and is_active.strip() == "active"]

@@ -128,6 +128,10 @@ host:
       description: The app's scheduled jobs (systemd timers C(roost-NAME-JOB.timer)), by job name, sorted.
       type: list
       elements: str
+    jobs_up:
+      description: Those of RV(host.jobs) whose timer systemd has enabled and running.
+      type: list
+      elements: str
 """
 
 import glob
@@ -141,7 +145,7 @@ import stat
 import sys
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.roost.wsgi.plugins.module_utils.host_os import check, missing_packages
+from ansible_collections.roost.wsgi.plugins.module_utils.host_os import check, missing_packages, services_up
 from ansible_collections.roost.wsgi.plugins.module_utils.releases import live_release, read_history
 
 # What the roles install: a host with all of them is provisioned.
@@ -232,6 +236,8 @@ def root_executable(path):
 
 
 def read_host(module, root, user, dirs, packages, system, name="", programs=PROGRAMS, timers=TIMERS, uv=""):
+    jobs = owned(timers, "roost-" + name, ".timer") if name else []
+    up = services_up(module, [f"roost-{name}-{job}.timer" for job in jobs])
     return {
         "os": system,
         "python": "%d.%d" % sys.version_info[:2],
@@ -249,7 +255,8 @@ def read_host(module, root, user, dirs, packages, system, name="", programs=PROG
         "uv": bool(uv) and root_executable(uv),
         "sites": sites(),
         "programs": owned(programs, name, ".conf") if name else [],
-        "jobs": owned(timers, "roost-" + name, ".timer") if name else [],
+        "jobs": jobs,
+        "jobs_up": [job for job in jobs if f"roost-{name}-{job}.timer" in up],
     }
 
 

@@ -13,12 +13,18 @@ description:
   - Reads C(/etc/os-release) and fails, naming the system found and the ones supported (Debian 12 and 13),
     unless O(allow_untested_os) is true; then it warns instead.
   - In the same round trip, reports which of O(packages) dpkg does not have installed, so a role runs
-    the slow apt module only when something is missing.
+    the slow apt module only when something is missing, and which of O(services) systemd has enabled and
+    running, so a role starts only the others.
   - Sets the fact C(ansible_facts.roost_host_os), so later roles of the same run need not check again.
   - Changes nothing; it runs in check mode too.
 options:
   packages:
     description: Debian packages the role installs.
+    type: list
+    elements: str
+    default: []
+  services:
+    description: systemd services the role enables and starts.
     type: list
     elements: str
     default: []
@@ -41,11 +47,23 @@ EXAMPLES = r"""
   ansible.builtin.apt:
     name: nginx
   when: host.missing_packages | length > 0
+
+- name: Start nginx and enable it, unless it is both already
+  ansible.builtin.systemd_service:
+    name: nginx
+    state: started
+    enabled: true
+  when: "'nginx' not in host.services_up"
 """
 
 RETURN = r"""
 missing_packages:
   description: Those of O(packages) that are not installed.
+  returned: success
+  type: list
+  elements: str
+services_up:
+  description: Those of O(services) that systemd has enabled and running (none where there is no C(systemctl)).
   returned: success
   type: list
   elements: str
@@ -61,20 +79,21 @@ os:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.roost.wsgi.plugins.module_utils.host_os import check, missing_packages
+from ansible_collections.roost.wsgi.plugins.module_utils.host_os import check, missing_packages, services_up
 
 
 def main():
     module = AnsibleModule(
         argument_spec={
             "packages": {"type": "list", "elements": "str", "default": []},
+            "services": {"type": "list", "elements": "str", "default": []},
             "allow_untested_os": {"type": "bool", "default": False},
         },
         supports_check_mode=True,
     )
     found = check(module, module.params["allow_untested_os"])
     module.exit_json(changed=False, os=found, missing_packages=missing_packages(module, module.params["packages"]),
-                     ansible_facts={"roost_host_os": found})
+                     services_up=services_up(module, module.params["services"]), ansible_facts={"roost_host_os": found})
 
 
 if __name__ == "__main__":
