@@ -326,3 +326,12 @@ def test_two_app_hosts_with_sqlite_behind_a_balancer_are_refused(tmp_path):
     for host in ("app1-sqlite", "app2-sqlite"):
         said = " ".join(" ".join(seen[host][1]).split())
         assert "wsgi_app_database_url is empty, so the 2 app hosts share one site but have no database server" in said, said
+
+
+def test_deploy_yml_alone_checks_the_app_again_before_reaching_the_host(tmp_path):
+    # site.yml's later plays skip the checks its first plays made (__roost_checked); deploy.yml run on
+    # its own has no such plays, so its prepare play makes them.
+    cases = [("deploy-bad", "app", {"wsgi_app_processes": 0}, "")]
+    seen = run("deploy.yml", inventory(tmp_path, cases))
+    reached, messages = seen["deploy-bad"]
+    assert not reached and "wsgi_app_processes must be between 1 and 256" in " ".join(messages), seen
