@@ -1,5 +1,7 @@
 """The supported-system check every role starts with (module_utils/host_os.py and roost.wsgi.host_check)."""
 
+import subprocess
+
 import pytest
 from ansible_collections.roost.wsgi.plugins.module_utils import host_os
 from conftest import ROOT, run_module
@@ -103,11 +105,38 @@ def test_no_service_asked_is_no_call():
     assert host_os.services_up(module, []) == [] and module.asked == []
 
 
+class Dpkg:
+    """What installed_versions() needs of an AnsibleModule: dpkg-query's output given."""
+
+    def __init__(self, out):
+        self.out, self.asked = out, []
+
+    def run_command(self, argv):
+        self.asked.append(argv)
+        return 1, self.out, "dpkg-query: no packages found matching roost-no-such-package\n"
+
+
+def test_installed_versions_are_dpkgs_and_the_rest_is_missing_in_one_call():
+    # A package removed but not purged ("config-files") is not installed.
+    module = Dpkg("installed nginx 1.22.1-9+deb12u2\nconfig-files supervisor 4.2.5-1\ninstalled uwsgi 2:2.0.21-5.1\n")
+    versions = host_os.installed_versions(module, ["nginx", "supervisor", "uwsgi", "roost-no-such-package"])
+    assert versions == {"nginx": "1.22.1-9+deb12u2", "uwsgi": "2:2.0.21-5.1"}
+    assert host_os.missing_packages(module, ["nginx", "supervisor", "uwsgi", "roost-no-such-package"],
+                                    versions) == ["supervisor", "roost-no-such-package"]
+    assert len(module.asked) == 1 and module.asked[0][:2] == ["dpkg-query", "--show"]
+    assert host_os.installed_versions(module, []) == {} and len(module.asked) == 1
+
+
 def test_the_module_on_this_debian_controller_reports_missing_packages_and_sets_the_fact():
     result = run_module("host_check", {"packages": ["dpkg", "roost-no-such-package"], "services": ["roost-no-such-service"]})
     assert not result.get("failed"), result.get("msg")
     assert result["changed"] is False
     assert result["missing_packages"] == ["roost-no-such-package"]
+    dpkg = subprocess.run(["dpkg-query", "--show", "--showformat=${Version}", "dpkg"], capture_output=True, text=True,
+                          check=True).stdout
+    assert result["package_versions"] == {"dpkg": dpkg}
+    with open("/proc/sys/net/ipv6/conf/all/disable_ipv6", encoding="ascii") as handle:
+        assert result["ipv6"] is (handle.read().strip() == "0")
     assert result["services_up"] == []
     assert result["os"]["id"] == "debian" and result["os"]["supported"] is True
     assert result["ansible_facts"]["roost_host_os"] == result["os"]

@@ -78,14 +78,35 @@ def check(module, allow_untested):
     return found
 
 
-def missing_packages(module, packages):
-    """Those of packages dpkg does not have installed, in their order."""
+def installed_versions(module, packages):
+    """{package: version} of those of packages dpkg has installed, as dpkg writes the version."""
     if not packages:
-        return []
+        return {}
     # dpkg-query exits 1 when it knows one of them not at all: that one is missing, nothing failed.
-    status = module.run_command(["dpkg-query", "--show", "--showformat=${db:Status-Status} ${Package}\\n", *packages])[1]
-    have = {line.split()[1] for line in status.splitlines() if line.startswith("installed ")}
+    status = module.run_command(["dpkg-query", "--show",
+                                 "--showformat=${db:Status-Status} ${Package} ${Version}\\n", *packages])[1]
+    versions = {}
+    for line in status.splitlines():
+        words = line.split()
+        if len(words) == 3 and words[0] == "installed":
+            versions[words[1]] = words[2]
+    return versions
+
+
+def missing_packages(module, packages, installed=None):
+    """Those of packages dpkg does not have installed, in their order (installed: what
+    installed_versions found, when the caller has it already)."""
+    have = installed_versions(module, packages) if installed is None else installed
     return [package for package in packages if package not in have]
+
+
+def ipv6_enabled():
+    """Whether the kernel has IPv6 on (net.ipv6.conf.all.disable_ipv6 is 0)."""
+    try:
+        with open("/proc/sys/net/ipv6/conf/all/disable_ipv6", encoding="ascii") as handle:
+            return handle.read().strip() == "0"
+    except OSError:
+        return False
 
 
 def services_up(module, services):

@@ -13,8 +13,9 @@ description:
   - Reads C(/etc/os-release) and fails, naming the system found and the ones supported (Debian 12 and 13),
     unless O(allow_untested_os) is true; then it warns instead.
   - In the same round trip, reports which of O(packages) dpkg does not have installed, so a role runs
-    the slow apt module only when something is missing, and which of O(services) systemd has enabled and
-    running, so a role starts only the others.
+    the slow apt module only when something is missing, and the versions of the others; which of
+    O(services) systemd has enabled and running, so a role starts only the others; and whether the
+    kernel has IPv6 on.
   - Sets the fact C(ansible_facts.roost_host_os), so later roles of the same run need not check again.
   - Changes nothing; it runs in check mode too.
 options:
@@ -62,6 +63,15 @@ missing_packages:
   returned: success
   type: list
   elements: str
+package_versions:
+  description: The version dpkg has installed of each of O(packages) that is installed (as dpkg writes it).
+  returned: success
+  type: dict
+  sample: {nginx: 1.22.1-9+deb12u2}
+ipv6:
+  description: Whether the kernel has IPv6 on (C(net.ipv6.conf.all.disable_ipv6) is 0).
+  returned: success
+  type: bool
 services_up:
   description: Those of O(services) that systemd has enabled and running (none where there is no C(systemctl)).
   returned: success
@@ -79,7 +89,8 @@ os:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.roost.wsgi.plugins.module_utils.host_os import check, missing_packages, services_up
+from ansible_collections.roost.wsgi.plugins.module_utils.host_os import (check, installed_versions, ipv6_enabled,
+                                                                         missing_packages, services_up)
 
 
 def main():
@@ -92,8 +103,11 @@ def main():
         supports_check_mode=True,
     )
     found = check(module, module.params["allow_untested_os"])
-    module.exit_json(changed=False, os=found, missing_packages=missing_packages(module, module.params["packages"]),
-                     services_up=services_up(module, module.params["services"]), ansible_facts={"roost_host_os": found})
+    packages = module.params["packages"]
+    versions = installed_versions(module, packages)
+    module.exit_json(changed=False, os=found, missing_packages=missing_packages(module, packages, versions),
+                     package_versions=versions, services_up=services_up(module, module.params["services"]),
+                     ipv6=ipv6_enabled(), ansible_facts={"roost_host_os": found})
 
 
 if __name__ == "__main__":
