@@ -40,7 +40,8 @@ def through_ansible_in_every_core_tests(request):
 
 
 def module_through_ansible(name, args, *flags, timeout=120):
-    """`ansible localhost -m` of the module: its result as the json callback reports it."""
+    """`ansible localhost -m` of the module, from the test's working directory (the repository's, unless
+    the test changed it): its result as the json callback reports it."""
     env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
                ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_NOCOLOR="1",
                ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0")
@@ -49,7 +50,7 @@ def module_through_ansible(name, args, *flags, timeout=120):
     done = subprocess.run(
         [str(Path(sys.executable).parent / "ansible"), "localhost", "-i", "localhost,", "-c", "local",
          "-e", f"ansible_python_interpreter={sys.executable}", *flags, "-m", module, "-a", arguments],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+        cwd=os.getcwd(), env=env, capture_output=True, text=True, timeout=timeout, check=False)
     assert done.stdout, done.stderr[-2000:]
     plays = json.loads(done.stdout)["plays"]
     return plays[0]["tasks"][0]["hosts"]["localhost"]
