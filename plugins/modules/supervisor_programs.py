@@ -13,12 +13,12 @@ description:
   - Puts O(paths) in place as M(roost.wsgi.files) does (the program files under C(/etc/supervisor/conf.d/),
     each C(NAME.conf), or their removal).
   - Then, unless in check mode, has supervisord take the changed ones alone (C(supervisorctl update)
-    with their names: it adds, restarts or removes those programs and leaves every other one running),
+    with their names, which adds, restarts or removes those programs and leaves every other one running),
     and starts every program of O(running) that is not running (C(supervisorctl start NAME:*)), such as
     one stopped by hand or given up after too many quick exits.
   - Those were three tasks, two of them round trips on every run; this is one.
   - Fails, naming what supervisorctl said, when it cannot update or start a program.
-  - Supports check mode (the files alone: supervisorctl is not called) and diff mode.
+  - Supports check mode (the files alone, without calling supervisorctl) and diff mode.
 extends_documentation_fragment: roost.wsgi.paths
 options:
   running:
