@@ -5,6 +5,7 @@ import grp
 import os
 import pwd
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -14,7 +15,9 @@ import pytest
 from conftest import run_module
 
 SLEEPER = f"{sys.executable} -c 'import signal; signal.pause()'"
-BIN = Path(sys.executable).parent
+# .venv's (requirements-dev.txt), also when another ansible-core's virtualenv runs the tests
+# (scripts/test cores puts its bin first on the PATH, and .venv's after it).
+BIN = Path(shutil.which("supervisord") or sys.executable).parent
 OWNER = pwd.getpwuid(os.getuid()).pw_name
 GROUP = grp.getgrgid(os.getgid()).gr_name
 
