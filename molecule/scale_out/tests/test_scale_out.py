@@ -217,11 +217,12 @@ def test_with_the_database_stopped_health_says_so_and_recovers_by_itself(lb, app
 
 # --- Rolling deploys -----------------------------------------------------------------------------
 
-def deploy_under_load(lb, project, what):
-    """deploy.yml with project while the balancer takes 100 requests/s; (the run, the load's summary)."""
+def deploy_under_load(lb, project, what, *args):
+    """deploy.yml with project (and args) while the balancer takes 100 requests/s; (the run, the load's
+    summary)."""
     load = Load(lb, concurrency=4, rate=100, seconds=600, max_requests=60000).start()
     try:
-        run = run_playbook("deploy", "-e", f"wsgi_app_project={project}")
+        run = run_playbook("deploy", "-e", f"wsgi_app_project={project}", *args)
     finally:
         result = load.stop()
     FIGURES[what] = Load.summary(result)
@@ -247,7 +248,9 @@ def test_a_rolling_deploy_under_load_fails_no_request(lb, apps, db, perch_varian
 
 def test_a_failed_batch_is_rolled_back_and_stops_the_rollout(lb, apps, perch_variants):
     live = live_release(apps[0])
-    run, result = deploy_under_load(lb, perch_variants["unhealthy"], "failed_rollout_under_load")
+    # A release that answers 503 fails its gate once the timeout has passed: 8 s here, not the default 30.
+    run, result = deploy_under_load(lb, perch_variants["unhealthy"], "failed_rollout_under_load",
+                                    "-e", "wsgi_app_health_timeout=8")
     assert run.returncode != 0
     text = output(run)
     assert "failed its health gate" in text and f"Rolled back: {live} serves again" in text, text[-3000:]
