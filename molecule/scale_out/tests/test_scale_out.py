@@ -248,9 +248,10 @@ def test_a_rolling_deploy_under_load_fails_no_request(lb, apps, db, perch_varian
 
 def test_a_failed_batch_is_rolled_back_and_stops_the_rollout(lb, apps, perch_variants):
     live = live_release(apps[0])
-    # A release that answers 503 fails its gate once the timeout has passed: 8 s here, not the default 30.
+    # A release that answers 503 fails its gate once the timeout has passed: 15 s here, not the default 30
+    # (the rollback to the release before gets as long).
     run, result = deploy_under_load(lb, perch_variants["unhealthy"], "failed_rollout_under_load",
-                                    "-e", "wsgi_app_health_timeout=8")
+                                    "-e", "wsgi_app_health_timeout=15")
     assert run.returncode != 0
     text = output(run)
     assert "failed its health gate" in text and f"Rolled back: {live} serves again" in text, text[-3000:]
