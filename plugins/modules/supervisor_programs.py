@@ -80,14 +80,9 @@ def program(path):
     return re.sub(r"[.]conf$", "", os.path.basename(path))
 
 
-def supervisorctl(module, *args):
-    rc, out, err = module.run_command(["supervisorctl", *args])
-    return rc, out, err
-
-
 def update(module, names):
     """supervisorctl update NAME...: supervisord rereads its configuration and applies these alone."""
-    rc, out, err = supervisorctl(module, "update", *names)
+    rc, out, err = module.run_command(["supervisorctl", "update", *names])
     if rc != 0:
         module.fail_json(msg=f"supervisorctl update {' '.join(names)} failed (exit {rc}): {(out + err).strip()}",
                          rc=rc, stdout=out, stderr=err)
@@ -95,14 +90,15 @@ def update(module, names):
 
 def start(module, names):
     """Start those of names that are not running; the names of those it started."""
-    rc, out, err = supervisorctl(module, "start", *[f"{name}:*" for name in names])
+    rc, out, err = module.run_command(["supervisorctl", "start", *[f"{name}:*" for name in names]])
     lines = [line.strip() for line in out.splitlines() if line.strip()]
-    unexpected = [line for line in lines if not STARTED.match(line) and not line.endswith(ALREADY)]
+    started = [STARTED.match(line) for line in lines]
+    unexpected = [line for line, match in zip(lines, started) if not match and not line.endswith(ALREADY)]
     if unexpected or (rc != 0 and ALREADY not in out):
         module.fail_json(msg=f"supervisorctl could not start every program of {', '.join(names)}: "
                              f"{'; '.join(unexpected) or (out + err).strip()}",
                          rc=rc, stdout=out, stderr=err)
-    return sorted({STARTED.match(line).group("name") for line in lines if STARTED.match(line)})
+    return sorted({match.group("name") for match in started if match})
 
 
 def main():
