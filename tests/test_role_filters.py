@@ -1,5 +1,7 @@
-"""The filters the roles fill in and name things with: roost.wsgi.with_defaults and roost.wsgi.uwsgi_app_paths."""
+"""The filters the roles fill in and name things with: roost.wsgi.with_defaults and roost.wsgi.uwsgi_app_paths;
+and roost.wsgi.deploy_summary, the lines a deploy ends with."""
 
+from ansible_collections.roost.wsgi.plugins.filter.deploy_summary import deploy_summary
 from ansible_collections.roost.wsgi.plugins.filter.uwsgi_app_paths import app_paths
 from ansible_collections.roost.wsgi.plugins.filter.with_defaults import with_defaults
 
@@ -21,3 +23,17 @@ def test_every_file_of_an_app_is_named_from_the_two_directories():
                               "run_dir": "/run/roost-uwsgi/perch", "socket": "/run/roost-uwsgi/perch/uwsgi.sock",
                               "stats": "/run/roost-uwsgi/perch/stats.sock",
                               "master_fifo": "/run/roost-uwsgi/perch/master.fifo"}
+
+
+def test_a_deploy_summary_says_what_went_live_where_what_the_gate_saw_and_what_changed():
+    assert deploy_summary("perch", "bbb", before="aaa", urls=["https://perch.example/"], seconds=38.6,
+                          health={"status": 200, "release": "bbb", "elapsed": 1.26},
+                          changed={"code": True, "configuration": False, "nginx": True, "jobs": True}) == [
+        "perch: release bbb live (before it aaa), deployed in 38 s",
+        "  at       https://perch.example/",
+        "  health   200 from bbb after 1.3 s",
+        "  changed  code, nginx site, jobs",
+    ]
+    # A rerun with nothing to do: no gate ran, nothing changed.
+    assert deploy_summary("perch", "bbb", seconds=6, changed={"code": False}) == [
+        "perch: release bbb live, deployed in 6 s", "  health   not asked: nothing went live", "  changed  nothing"]

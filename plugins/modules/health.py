@@ -103,38 +103,13 @@ crashed:
   type: str
 """
 
-import http.client
-import socket
-import ssl
 import time
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.roost.wsgi.plugins.module_utils.through_nginx import ask
 
 # nginx's cache statuses that mean the app itself answered.
 FROM_THE_APP = ("", "MISS", "BYPASS", "EXPIRED")
-
-
-def ask(scheme, port, server_name, path, release_header):
-    """One GET through nginx on the loopback: {status, release, cache, error}."""
-    try:
-        if scheme == "https":
-            # The name is checked by SNI; nginx holds the certificate, which may be self-signed.
-            context = ssl._create_unverified_context()  # nosec B323
-            connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=context)
-            connection.sock = context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10),
-                                                  server_hostname=server_name)
-        else:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        try:
-            connection.request("GET", path, headers={"Host": server_name})
-            response = connection.getresponse()
-            response.read()
-        finally:
-            connection.close()
-    except (OSError, http.client.HTTPException) as error:
-        return {"status": 0, "release": "", "cache": "", "error": str(error) or error.__class__.__name__}
-    return {"status": response.status, "release": response.getheader(release_header, "") if release_header else "",
-            "cache": response.getheader("X-Cache-Status", ""), "error": ""}
 
 
 def healthy(answer, release_header, release):

@@ -20,10 +20,6 @@ APPS = ("perch", "wren", "mysite")
 # uwsgi_run_dir and uwsgi_config_dir, as molecule.yml sets them (not /run/uwsgi and /etc/uwsgi).
 RUN_DIR, CONFIG_DIR = "/run/roost-uwsgi", "/etc/roost-uwsgi"
 MYSITE = "mysite.localhost"
-# A command in mysite's environment, from its live release's code directory, as the app user.
-IN_MYSITE = ("cd /srv/mysite/current/code && sudo -u mysite {env} /srv/mysite/current/venv/bin/python "
-             "/usr/local/lib/roost-app-env.py /srv/mysite/shared/environment.json "
-             "/srv/mysite/current/venv/bin/python manage.py {command}")
 
 
 def converge_with(*extra_vars):
@@ -170,8 +166,9 @@ print(done.status, done.getheader("Location"), admin.status, "Site administratio
 
 def test_django_admin_login_through_nginx_with_csrf(host):
     password = "a-long-test-password-" + live_release(host, "mysite")
-    created = host.run(IN_MYSITE.format(env=f"DJANGO_SUPERUSER_PASSWORD={password}",
-                                        command="createsuperuser --noinput --username admin --email admin@mysite.localhost"))
+    # roost-run passes on none of the caller's environment: env(1) adds the one variable Django reads.
+    created = host.run("roost-run mysite env %s python manage.py createsuperuser --noinput --username admin "
+                       "--email admin@mysite.localhost", f"DJANGO_SUPERUSER_PASSWORD={password}")
     assert created.rc == 0 or "already taken" in created.stderr, created.stderr
     assert host.check_output("python3 -c %s %s", LOGIN, password).split() == ["302", "/admin/", "200", "True"]
 
@@ -281,12 +278,17 @@ def test_a_new_git_tag_deploys_without_touching_the_other_app(host):
     response = http_get(host, "/healthz", host_header="wren.localhost")
     assert (response.headers["x-wren-release"], response.json()["version"]) == (wren_after, "2.0.0")
     assert supervised_pid(host, "perch") == perch_pid
+    # The deploy ended with its summary: what went live, where, what the gate saw, what changed.
+    assert f'"wren: release {wren_after} live (before it {wren_before}), deployed in ' in run.stdout, run.stdout[-3000:]
+    assert '"  at       http://wren.localhost/"' in run.stdout
+    assert f'"  health   200 from {wren_after} after ' in run.stdout and '"  changed  code"' in run.stdout
     # Molecule's idempotence step ran perch again unchanged: its hooks ran for converge's deploy alone.
     assert len(hooks_log(host)) == 2, "perch did not change, so its hooks must not run"
 
     # Molecule's idempotence step ran the three apps twice; here the new tag's second run changes nothing.
     again = converge_with("wren_version=v2", only("wren"))
     assert again.returncode == 0 and set(recap_changes(again.stdout).values()) == {0}, again.stdout[-3000:]
+    assert '"  health   not asked: nothing went live"' in again.stdout and '"  changed  nothing"' in again.stdout
 
 
 def test_a_failing_after_switch_hook_rolls_back(host, tmp_path):

@@ -1,0 +1,320 @@
+#!/usr/bin/python
+# Copyright: roost.wsgi developers
+# MIT License (see LICENSE)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: app_status
+short_description: Say how each app roost.wsgi deployed on the host is doing, changing nothing
+version_added: "0.1.0"
+description:
+  - For each app with a record in O(records) (roost.wsgi.wsgi_app writes one at each deploy, for
+    C(roost-run) and this module), reads the live release and the one before it, with when each went live
+    (C(history.log)); its health path through nginx right now, as the health gate asks it; uWSGI's
+    workers (from the stats socket, through C(roost-uwsgi-ctl)), busy or idle, requests, respawns, memory;
+    each of its supervisord programs' state and uptime; each scheduled job's last result and next run;
+    the TLS certificate's expiry; the disk free under its root; and its newest backup's age.
+  - Reads only, in one round trip; runs the same in check mode.
+options:
+  records:
+    description: The directory of the apps' records (C(APP.json)).
+    type: path
+    default: /etc/roost-wsgi/apps
+  apps:
+    description: The apps to read; all those with a record when empty.
+    type: list
+    elements: str
+    default: []
+  health_timeout:
+    description: Seconds to wait for the health path's answer.
+    type: float
+    default: 5
+author:
+  - roost.wsgi developers (@roost-wsgi)
+"""
+
+EXAMPLES = r"""
+- name: Read each app's status
+  roost.wsgi.app_status:
+  register: status
+
+- name: Show it
+  ansible.builtin.debug:
+    msg: "{{ status.lines }}"
+"""
+
+RETURN = r"""
+apps:
+  description: For each app's name, what was read (C(root), C(releases), C(health), C(uwsgi), C(programs),
+    C(jobs), C(certificate), C(disk), C(backup)); each part that could not be read says why in its C(error).
+  returned: always
+  type: dict
+lines:
+  description: The same as a readable table, a few lines per app.
+  returned: always
+  type: list
+  elements: str
+healthy:
+  description: Whether every app's health path answered 200 from the app.
+  returned: always
+  type: bool
+"""
+
+import datetime
+import glob
+import json
+import os
+import shutil
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.roost.wsgi.plugins.module_utils.releases import live_release
+from ansible_collections.roost.wsgi.plugins.module_utils.through_nginx import ask
+
+UWSGI_CTL = "/usr/local/sbin/roost-uwsgi-ctl"
+CERTIFICATES = "/etc/ssl/roost"
+UNITS = "/etc/systemd/system"
+
+
+def recorded(directory):
+    """The names of the apps with a record in directory."""
+    return sorted(path[:-5] for path in os.listdir(directory) if path.endswith(".json"))
+
+
+def records(directory, names):
+    """{app: record} of the named apps; a missing one is an error."""
+    found = {}
+    for name in names:
+        with open(os.path.join(directory, f"{name}.json"), encoding="utf-8") as handle:
+            found[name] = json.load(handle)
+    return found
+
+
+def releases(root, now):
+    """The live release and the one before it, each with when it went live and how long ago."""
+    live = live_release(root)
+    went_live = {}
+    try:
+        with open(os.path.join(root, "history.log"), encoding="utf-8") as handle:
+            for line in handle:
+                fields = line.split()
+                if len(fields) == 2:
+                    went_live[fields[1]] = fields[0]
+    except OSError:
+        pass
+    order = sorted(went_live, key=went_live.get, reverse=True)
+    previous = next((release for release in order if release != live), "")
+    return {"live": live, "live_since": went_live.get(live, ""), "live_for": age(went_live.get(live, ""), now),
+            "previous": previous, "previous_since": went_live.get(previous, "")}
+
+
+def age(stamp, now):
+    """'3d 4h' since an ISO time such as history.log's (2026-12-08T03:20:00Z); '' when there is none."""
+    if not stamp:
+        return ""
+    try:
+        then = datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+    except ValueError:
+        return ""
+    return duration(now - then.timestamp())
+
+
+def duration(seconds):
+    seconds = max(0, int(seconds))
+    days, hours, minutes = seconds // 86400, seconds % 86400 // 3600, seconds % 3600 // 60
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    return f"{minutes}m {seconds % 60}s"
+
+
+def health(record, timeout):
+    probe = record.get("health") or {}
+    if not probe.get("server_name"):
+        return {"error": "the app's record names no health path (deployed before roost.wsgi wrote it)"}
+    scheme = probe.get("scheme", "http")
+    answer = ask(scheme, 443 if scheme == "https" else 80, probe["server_name"], probe.get("path", "/healthz"),
+                 probe.get("release_header", ""), timeout=timeout)
+    answer["url"] = f"{scheme}://{probe['server_name']}{probe.get('path', '/healthz')}"
+    answer["healthy"] = answer["status"] == 200 and answer["cache"] in ("", "MISS", "BYPASS", "EXPIRED")
+    return answer
+
+
+def uwsgi(run, app):
+    """uWSGI's workers from its stats socket: their count, busy ones, requests, respawns and memory."""
+    rc, out, err = run([UWSGI_CTL, "status", app])
+    if rc != 0:
+        return {"error": (err or out).strip() or f"roost-uwsgi-ctl exited {rc}"}
+    try:
+        stats = json.loads(out)
+    except ValueError:
+        return {"error": "roost-uwsgi-ctl's answer is not JSON"}
+    workers = stats.get("workers", [])
+    return {"master": stats.get("pid", 0), "workers": len(workers),
+            "busy": sum(1 for worker in workers if worker.get("status") == "busy"),
+            "requests": sum(worker.get("requests", 0) for worker in workers),
+            "respawns": sum(max(0, worker.get("respawn_count", 1) - 1) for worker in workers),
+            "rss_mb": round(sum(worker.get("rss", 0) for worker in workers) / 2**20, 1)}
+
+
+def owner(program, apps):
+    """The app a supervisord program belongs to: uWSGI's is named after the app, the app's own programs
+    APP-NAME (APP-NAME:APP-NAME_00 for several processes); the longest app name that fits wins."""
+    group = program.split(":", 1)[0]
+    fits = [app for app in apps if group == app or group.startswith(app + "-")]
+    return max(fits, key=len, default="")
+
+
+def programs(run, app, apps=()):
+    """supervisord's programs of the app, among those of every app on the host (apps)."""
+    _rc, out, err = run(["supervisorctl", "status"])  # exits 3 when a program is not running
+    found = []
+    for line in out.splitlines():
+        words = line.split(None, 2)
+        if len(words) >= 2 and owner(words[0], {app, *apps}) == app:
+            found.append({"name": words[0], "state": words[1], "detail": words[2] if len(words) > 2 else ""})
+    if not found and err.strip():
+        return [{"name": app, "state": "UNKNOWN", "detail": err.strip()}]
+    return found
+
+
+def jobs(run, app, units=UNITS):
+    """Each scheduled job's timer (next run) and service (last result), from systemd."""
+    timers = sorted(os.path.basename(path) for path in glob.glob(os.path.join(units, f"roost-{glob.escape(app)}-*.timer")))
+    if not timers:
+        return []
+    services = [timer[:-len(".timer")] + ".service" for timer in timers]
+    rc, out, err = run(["systemctl", "show", "--property=Id,NextElapseUSecRealtime,LastTriggerUSec,Result,"
+                        "ExecMainStatus,ActiveState", *timers, *services])
+    if rc != 0:
+        return [{"name": timer[:-len(".timer")], "error": err.strip()} for timer in timers]
+    shown = {}
+    for block in out.strip().split("\n\n"):
+        fields = dict(line.split("=", 1) for line in block.splitlines() if "=" in line)
+        shown[fields.get("Id", "")] = fields
+    found = []
+    for timer, service in zip(timers, services):
+        timer_fields, service_fields = shown.get(timer, {}), shown.get(service, {})
+        last = timer_fields.get("LastTriggerUSec", "")
+        found.append({"name": timer[:-len(".timer")], "timer": timer_fields.get("ActiveState", ""),
+                      "next": timer_fields.get("NextElapseUSecRealtime", "") or "-",
+                      "last": last if last and last != "n/a" else "never",
+                      "result": (service_fields.get("Result", "") if last and last != "n/a" else "")
+                      + (f" (exit {service_fields['ExecMainStatus']})"
+                         if service_fields.get("ExecMainStatus", "0") not in ("", "0") else "")})
+    return found
+
+
+def certificate(run, app, directory=CERTIFICATES):
+    path = os.path.join(directory, app, "fullchain.pem")
+    if not os.path.exists(path):
+        return {}
+    rc, out, err = run(["openssl", "x509", "-noout", "-enddate", "-in", path])
+    if rc != 0 or not out.startswith("notAfter="):
+        return {"path": path, "error": (err or out).strip() or "openssl could not read it"}
+    expires = out.strip().split("=", 1)[1]
+    try:
+        left = datetime.datetime.strptime(expires, "%b %d %H:%M:%S %Y %Z").replace(tzinfo=datetime.timezone.utc)
+        days = int((left.timestamp() - time.time()) // 86400)
+    except ValueError:
+        days = None
+    return {"path": path, "expires": expires, "days_left": days}
+
+
+def disk(root):
+    try:
+        usage = shutil.disk_usage(root)
+    except OSError as error:
+        return {"error": str(error)}
+    return {"free_gb": round(usage.free / 2**30, 1), "free_percent": round(100 * usage.free / usage.total, 1)}
+
+
+def backup(root, now):
+    """The newest file in the app's backups (the copies taken before migrations)."""
+    directory = os.path.join(root, "shared", "backups")
+    try:
+        newest = max((entry for entry in os.scandir(directory) if entry.is_file()),
+                     key=lambda entry: entry.stat().st_mtime, default=None)
+    except OSError:
+        newest = None
+    if newest is None:
+        return {}
+    return {"path": newest.path, "age": duration(now - newest.stat().st_mtime)}
+
+
+def status(app, record, run, now, timeout, apps=()):
+    root = record["root"]
+    return {"root": root, "releases": releases(root, now), "health": health(record, timeout), "uwsgi": uwsgi(run, app),
+            "programs": programs(run, app, apps), "jobs": jobs(run, app), "certificate": certificate(run, app),
+            "disk": disk(root), "backup": backup(root, now)}
+
+
+def lines(app, found):
+    """A few readable lines for one app."""
+    rel, hl, uw, cert, dk, bk = (found[key] for key in ("releases", "health", "uwsgi", "certificate", "disk", "backup"))
+    said = [f"{app}: release {rel['live'] or '(none)'}" + (f", live for {rel['live_for']}" if rel["live_for"] else "")
+            + (f"; before it {rel['previous']}" if rel["previous"] else "")]
+    if "url" not in hl:  # not asked: the record names no health path
+        said.append(f"  health   {hl['error']}")
+    else:
+        answer = hl["status"] or hl["error"]
+        cached = f" from nginx's cache ({hl['cache']})" if hl["cache"] not in ("", "MISS", "BYPASS", "EXPIRED") else ""
+        said.append(f"  health   {'OK' if hl['healthy'] else 'FAILING'}: {hl['url']} answered {answer}{cached}"
+                    + (f", release {hl['release']}" if hl["release"] else ""))
+    said.append(f"  uwsgi    {uw['error']}" if "error" in uw else
+                f"  uwsgi    master {uw['master']}, {uw['workers']} workers ({uw['busy']} busy), {uw['requests']} requests, "
+                f"{uw['respawns']} respawns, {uw['rss_mb']} MB")
+    said += [f"  program  {program['name']} {program['state']} {program['detail']}".rstrip() for program in found["programs"]]
+    said += [f"  job      {job['name']}: {job['error']}" if "error" in job else
+             f"  job      {job['name']}: last run {' '.join(filter(None, (job['last'], job['result'])))}, next {job['next']}"
+             for job in found["jobs"]]
+    if cert:
+        said.append(f"  tls      {cert['error']}" if "error" in cert else
+                    f"  tls      certificate expires {cert['expires']} ({cert['days_left']} days)")
+    said.append(f"  disk     {dk['error']}" if "error" in dk else
+                f"  disk     {dk['free_gb']} GB free under {found['root']} ({dk['free_percent']} %)")
+    said.append(f"  backup   newest {bk['age']} old: {bk['path']}" if bk else "  backup   none")
+    return said
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec={
+            "records": {"type": "path", "default": "/etc/roost-wsgi/apps"},
+            "apps": {"type": "list", "elements": "str", "default": []},
+            "health_timeout": {"type": "float", "default": 5},
+        },
+        supports_check_mode=True,
+    )
+    directory = module.params["records"]
+    try:
+        everyone = recorded(directory)
+        found = records(directory, [app for app in module.params["apps"] or everyone if app in everyone])
+    except (OSError, ValueError) as error:
+        module.fail_json(msg=f"cannot read the apps' records in {directory}: {error}. "
+                             "Each app gets one when roost.wsgi.wsgi_app deploys it.")
+    unknown = sorted(set(module.params["apps"]) - set(everyone))
+    if unknown:
+        module.fail_json(msg=f"no app named {', '.join(unknown)} on this host (the apps roost.wsgi deployed here: "
+                             f"{', '.join(everyone) or 'none'})")
+
+    def run(argv):
+        try:
+            return module.run_command(argv, handle_exceptions=False)
+        except OSError as error:  # a command the host does not have
+            return 127, "", f"{argv[0]}: {error.strerror}"
+
+    now = time.time()
+    apps, said = {}, []
+    for app, record in found.items():
+        apps[app] = status(app, record, run, now, module.params["health_timeout"], everyone)
+        said += lines(app, apps[app])
+    module.exit_json(changed=False, apps=apps, lines=said,
+                     healthy=all(app["health"].get("healthy", False) for app in apps.values()))
+
+
+if __name__ == "__main__":
+    main()
