@@ -283,11 +283,7 @@ class Load:
 
 def converge(*args):
     """Run the scenario's own converge playbook again, with further ansible-playbook arguments."""
-    return run_playbook(os.path.join(os.environ["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml"), *args)
-
-
-def run_playbook(playbook, *args):
-    """ansible-playbook on the scenario's inventory, as a user runs it; the run, however it ended."""
+    playbook = os.path.join(os.environ["MOLECULE_SCENARIO_DIRECTORY"], "converge.yml")
     command = ["ansible-playbook", "-i", os.environ["MOLECULE_INVENTORY_FILE"], playbook, *args]
     env = {**os.environ, "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", "ANSIBLE_CALLBACK_RESULT_FORMAT": "json"}
     return subprocess.run(command, capture_output=True, text=True, timeout=900, check=False, env=env)

@@ -22,7 +22,7 @@ ROLES = sorted(path.name for path in (ROOT / "roles").iterdir() if path.is_dir()
 
 REQUIRED = ["MANIFEST.json", "FILES.json", "README.md", "CHANGELOG.md", "LICENSE", "meta/runtime.yml",
             "changelogs/changelog.yaml", "playbooks/site.yml", "playbooks/deploy.yml", "playbooks/rollback.yml",
-            "playbooks/run.yml", "playbooks/status.yml", "roles/wsgi_app/files/usr/local/bin/roost-run",
+            "playbooks/run.yml", "playbooks/status.yml", "playbooks/logs.yml", "roles/wsgi_app/files/usr/local/bin/roost-run",
             "plugins/modules/wheelhouse.py", "plugins/modules/files.py", "docs/README.md", "docs/architecture.md", "docs/deploy-lifecycle.md",
             "docs/tls.md", "docs/scaling.md", "docs/operations.md", "CONTRIBUTING.md",
             *[f"roles/{role}/meta/argument_specs.yml" for role in ROLES],

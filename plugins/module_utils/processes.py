@@ -21,6 +21,15 @@ def program_name(app, name):
     return f"{app}-{name}"
 
 
+def program_owner(program, apps):
+    """The app of apps a supervisord program (or its log file's name) belongs to: uWSGI's program is
+    named after the app, the app's own programs APP-NAME (APP-NAME:APP-NAME_00, log APP-NAME_00, for
+    several processes); the longest app name that fits wins, so perch-two's are not perch's."""
+    group = program.split(":", 1)[0]
+    fits = [app for app in apps if group == app or group.startswith(app + "-") or group.startswith(app + "_")]
+    return max(fits, key=len, default="")
+
+
 def supervisor_programs(programs, app, root, user, env_file, release, existing=()):
     """supervisor_programs entries for the app's programs, each run from releases/<release>; those the
     host has (existing) and the list no longer names are removed."""

@@ -70,6 +70,7 @@ import shutil
 import time
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.roost.wsgi.plugins.module_utils.processes import program_owner
 from ansible_collections.roost.wsgi.plugins.module_utils.releases import live_release
 from ansible_collections.roost.wsgi.plugins.module_utils.through_nginx import ask
 
@@ -160,21 +161,13 @@ def uwsgi(run, app):
             "rss_mb": round(sum(worker.get("rss", 0) for worker in workers) / 2**20, 1)}
 
 
-def owner(program, apps):
-    """The app a supervisord program belongs to: uWSGI's is named after the app, the app's own programs
-    APP-NAME (APP-NAME:APP-NAME_00 for several processes); the longest app name that fits wins."""
-    group = program.split(":", 1)[0]
-    fits = [app for app in apps if group == app or group.startswith(app + "-")]
-    return max(fits, key=len, default="")
-
-
 def programs(run, app, apps=()):
     """supervisord's programs of the app, among those of every app on the host (apps)."""
     _rc, out, err = run(["supervisorctl", "status"])  # exits 3 when a program is not running
     found = []
     for line in out.splitlines():
         words = line.split(None, 2)
-        if len(words) >= 2 and owner(words[0], {app, *apps}) == app:
+        if len(words) >= 2 and program_owner(words[0], {app, *apps}) == app:
             found.append({"name": words[0], "state": words[1], "detail": words[2] if len(words) > 2 else ""})
     if not found and err.strip():
         return [{"name": app, "state": "UNKNOWN", "detail": err.strip()}]

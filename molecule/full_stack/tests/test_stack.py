@@ -21,7 +21,7 @@ APP = "perch"
 SOCKET = f"/run/uwsgi/{APP}/uwsgi.sock"
 
 
-@pytest.mark.parametrize("package", ["nginx", "supervisor", "python3-venv"])
+@pytest.mark.parametrize("package", ["nginx", "logrotate", "supervisor", "python3-venv"])
 def test_package_installed(host, package):
     assert host.package(package).is_installed
 

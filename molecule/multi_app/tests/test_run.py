@@ -3,12 +3,10 @@ playbooks/run.yml from the controller. Django's manage.py (mysite, a project tre
 package) each run in their live release, as their user, with their environment."""
 
 import json
-import os
 import re
 
 from conftest import live_release, run_playbook
 
-RUN_PLAYBOOK = os.path.join(os.environ.get("MOLECULE_PROJECT_DIRECTORY", "."), "playbooks", "run.yml")
 # What a command sees of where it runs: user, directory, Python and the config its environment names.
 WHERE = "import os, sys; print(os.getuid(), os.getcwd(), sys.prefix, os.environ.get('{config}'))"
 
@@ -55,13 +53,13 @@ def test_an_unknown_app_or_another_user_is_refused(host):
 
 
 def test_the_run_playbook_shows_the_output_and_fails_when_the_command_does(host):
-    checked = run_playbook(RUN_PLAYBOOK, "-e", "app=mysite", "-e", "cmd='python manage.py check'")
+    checked = run_playbook("run", "-e", "app=mysite", "-e", "cmd='python manage.py check'")
     assert checked.returncode == 0, checked.stdout[-3000:]
     assert "System check identified no issues" in checked.stdout
-    failed = run_playbook(RUN_PLAYBOOK, "-e", "app=mysite", "-e", "cmd='python manage.py nosuchcommand'")
+    failed = run_playbook("run", "-e", "app=mysite", "-e", "cmd='python manage.py nosuchcommand'")
     # A failed task's result goes to stderr (Molecule's display_failed_stderr).
     assert failed.returncode != 0 and "Unknown command: 'nosuchcommand'" in failed.stdout + failed.stderr
-    refused = run_playbook(RUN_PLAYBOOK, "-e", "app=mysite", "-e", "cmd=''")
+    refused = run_playbook("run", "-e", "app=mysite", "-e", "cmd=''")
     assert refused.returncode != 0
     said = " ".join((refused.stdout + refused.stderr).split())
     assert "cmd must be the command to run" in said and "Nothing was run." in said

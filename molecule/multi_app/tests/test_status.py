@@ -1,15 +1,11 @@
 """playbooks/status.yml on a host with three apps: each one's release, health, workers, programs and
 jobs, read only; an app whose uWSGI is stopped reads as failing."""
 
-import os
-
 from conftest import live_release, recap_changes, run_playbook
-
-STATUS_PLAYBOOK = os.path.join(os.environ.get("MOLECULE_PROJECT_DIRECTORY", "."), "playbooks", "status.yml")
 
 
 def test_status_shows_each_apps_release_health_workers_programs_and_jobs_and_changes_nothing(host):
-    run = run_playbook(STATUS_PLAYBOOK, "--check")
+    run = run_playbook("status", "--check")
     assert run.returncode == 0, run.stdout[-3000:]
     assert set(recap_changes(run.stdout).values()) == {0}
     for app in ("perch", "wren", "mysite"):
@@ -27,13 +23,13 @@ def test_status_shows_each_apps_release_health_workers_programs_and_jobs_and_cha
 def test_an_app_whose_uwsgi_is_stopped_reads_as_failing_and_an_unknown_one_is_refused(host):
     host.run_expect([0], "supervisorctl stop wren")
     try:
-        run = run_playbook(STATUS_PLAYBOOK, "-e", "app=wren")
+        run = run_playbook("status", "-e", "app=wren")
     finally:
         host.run_expect([0], "supervisorctl start wren")
     assert run.returncode == 0, run.stdout[-3000:]
     assert "  health   FAILING: http://wren.localhost/healthz answered 502" in run.stdout
     assert "  program  wren STOPPED " in run.stdout and "perch: release" not in run.stdout
-    unknown = run_playbook(STATUS_PLAYBOOK, "-e", "app=blog")
+    unknown = run_playbook("status", "-e", "app=blog")
     assert unknown.returncode != 0
     said = unknown.stdout + unknown.stderr
     assert "no app named blog on this host (the apps roost.wsgi deployed here: mysite, perch, wren)" in said
