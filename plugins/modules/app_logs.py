@@ -17,15 +17,6 @@ description:
   - Reads only, in one round trip; runs the same in check mode. The files are read from their end, so a
     log of any size costs the same.
 options:
-  records:
-    description: The directory of the apps' records (C(APP.json)).
-    type: path
-    default: /etc/roost-wsgi/apps
-  apps:
-    description: The apps to read; all those with a record when empty.
-    type: list
-    elements: str
-    default: []
   lines:
     description: How many of the last lines of each log.
     type: int
@@ -45,6 +36,8 @@ options:
     type: list
     elements: path
     default: [/var/log/nginx/error.log, /var/log/nginx/access.log]
+extends_documentation_fragment:
+  - roost.wsgi.app_records
 author:
   - roost.wsgi developers (@roost-wsgi)
 """
@@ -78,6 +71,7 @@ import glob
 import os
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.roost.wsgi.plugins.module_utils.app_records import RECORDS_SPEC, named_apps, runner
 from ansible_collections.roost.wsgi.plugins.module_utils.processes import program_owner
 
 CHUNK = 64 * 1024
@@ -140,8 +134,7 @@ def read(apps, everyone, run, count, since, log_dir, nginx_logs, units_dir=UNITS
 def main():
     module = AnsibleModule(
         argument_spec={
-            "records": {"type": "path", "default": "/etc/roost-wsgi/apps"},
-            "apps": {"type": "list", "elements": "str", "default": []},
+            **RECORDS_SPEC,
             "lines": {"type": "int", "default": 50},
             "since": {"type": "str", "default": ""},
             "log_dir": {"type": "path", "default": "/var/log/supervisor"},
@@ -153,24 +146,8 @@ def main():
     params = module.params
     if not 1 <= params["lines"] <= 10000:
         module.fail_json(msg=f"lines must be between 1 and 10000; got {params['lines']}")
-    try:
-        everyone = sorted(name[:-5] for name in os.listdir(params["records"]) if name.endswith(".json"))
-    except OSError as error:
-        module.fail_json(msg=f"cannot read the apps' records in {params['records']}: {error}. "
-                             "Each app gets one when roost.wsgi.wsgi_app deploys it.")
-    unknown = sorted(set(params["apps"]) - set(everyone))
-    if unknown:
-        module.fail_json(msg=f"no app named {', '.join(unknown)} on this host (the apps roost.wsgi deployed here: "
-                             f"{', '.join(everyone) or 'none'})")
-
-    def run(argv):
-        try:
-            return module.run_command(argv, handle_exceptions=False)
-        except OSError as error:
-            return 127, "", f"{argv[0]}: {error.strerror}"
-
-    logs = read(params["apps"] or everyone, everyone, run, params["lines"], params["since"], params["log_dir"],
-                params["nginx_logs"])
+    apps, everyone = named_apps(module)
+    logs = read(apps, everyone, runner(module), params["lines"], params["since"], params["log_dir"], params["nginx_logs"])
     module.exit_json(changed=False, logs=logs,
                      lines=[f"[{log['source']}] {line}" for log in logs for line in log["lines"]])
 

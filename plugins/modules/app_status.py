@@ -18,19 +18,12 @@ description:
     the TLS certificate's expiry; the disk free under its root; and its newest backup's age.
   - Reads only, in one round trip; runs the same in check mode.
 options:
-  records:
-    description: The directory of the apps' records (C(APP.json)).
-    type: path
-    default: /etc/roost-wsgi/apps
-  apps:
-    description: The apps to read; all those with a record when empty.
-    type: list
-    elements: str
-    default: []
   health_timeout:
     description: Seconds to wait for the health path's answer.
     type: float
     default: 5
+extends_documentation_fragment:
+  - roost.wsgi.app_records
 author:
   - roost.wsgi developers (@roost-wsgi)
 """
@@ -70,6 +63,7 @@ import shutil
 import time
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.roost.wsgi.plugins.module_utils.app_records import RECORDS_SPEC, named_apps, read, runner
 from ansible_collections.roost.wsgi.plugins.module_utils.processes import program_owner
 from ansible_collections.roost.wsgi.plugins.module_utils.releases import live_release
 from ansible_collections.roost.wsgi.plugins.module_utils.through_nginx import ask
@@ -77,20 +71,6 @@ from ansible_collections.roost.wsgi.plugins.module_utils.through_nginx import as
 UWSGI_CTL = "/usr/local/sbin/roost-uwsgi-ctl"
 CERTIFICATES = "/etc/ssl/roost"
 UNITS = "/etc/systemd/system"
-
-
-def recorded(directory):
-    """The names of the apps with a record in directory."""
-    return sorted(path[:-5] for path in os.listdir(directory) if path.endswith(".json"))
-
-
-def records(directory, names):
-    """{app: record} of the named apps; a missing one is an error."""
-    found = {}
-    for name in names:
-        with open(os.path.join(directory, f"{name}.json"), encoding="utf-8") as handle:
-            found[name] = json.load(handle)
-    return found
 
 
 def releases(root, now):
@@ -275,38 +255,21 @@ def lines(app, found):
 
 def main():
     module = AnsibleModule(
-        argument_spec={
-            "records": {"type": "path", "default": "/etc/roost-wsgi/apps"},
-            "apps": {"type": "list", "elements": "str", "default": []},
-            "health_timeout": {"type": "float", "default": 5},
-        },
+        argument_spec={**RECORDS_SPEC, "health_timeout": {"type": "float", "default": 5}},
         supports_check_mode=True,
     )
-    directory = module.params["records"]
+    apps, everyone = named_apps(module)
     try:
-        everyone = recorded(directory)
-        found = records(directory, [app for app in module.params["apps"] or everyone if app in everyone])
+        found = {app: read(module.params["records"], app) for app in apps}
     except (OSError, ValueError) as error:
-        module.fail_json(msg=f"cannot read the apps' records in {directory}: {error}. "
-                             "Each app gets one when roost.wsgi.wsgi_app deploys it.")
-    unknown = sorted(set(module.params["apps"]) - set(everyone))
-    if unknown:
-        module.fail_json(msg=f"no app named {', '.join(unknown)} on this host (the apps roost.wsgi deployed here: "
-                             f"{', '.join(everyone) or 'none'})")
-
-    def run(argv):
-        try:
-            return module.run_command(argv, handle_exceptions=False)
-        except OSError as error:  # a command the host does not have
-            return 127, "", f"{argv[0]}: {error.strerror}"
-
-    now = time.time()
-    apps, said = {}, []
+        module.fail_json(msg=f"cannot read an app's record in {module.params['records']}: {error}")
+    run, now = runner(module), time.time()
+    statuses, said = {}, []
     for app, record in found.items():
-        apps[app] = status(app, record, run, now, module.params["health_timeout"], everyone)
-        said += lines(app, apps[app])
-    module.exit_json(changed=False, apps=apps, lines=said,
-                     healthy=all(app["health"].get("healthy", False) for app in apps.values()))
+        statuses[app] = status(app, record, run, now, module.params["health_timeout"], everyone)
+        said += lines(app, statuses[app])
+    module.exit_json(changed=False, apps=statuses, lines=said,
+                     healthy=all(app["health"].get("healthy", False) for app in statuses.values()))
 
 
 if __name__ == "__main__":
