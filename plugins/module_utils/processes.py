@@ -10,6 +10,8 @@ import shlex
 ENV_LOADER = "/usr/local/lib/roost-app-env.py"
 SYSTEM_PYTHON = "/usr/bin/python3"
 PROGRAM_DEFAULTS = {"processes": 1, "stopsignal": "TERM", "stopwaitsecs": 30, "startsecs": 5}
+# Where the jobs' systemd units are written (job_units), and read by app_status and app_logs.
+UNIT_DIR = "/etc/systemd/system"
 
 
 def in_env(env_file, bin_dir, command):
@@ -63,7 +65,7 @@ def unit_name(app, job):
     return f"roost-{app}-{job}"
 
 
-def job_units(jobs, app, root, user, env_file, existing=(), directory="/etc/systemd/system"):
+def job_units(jobs, app, root, user, env_file, existing=(), directory=UNIT_DIR):
     """roost.wsgi.files paths for each job's service and timer (and removals of the jobs the host has
     that the list no longer names). The service runs the live release's command (through current),
     once at a time: a timer that elapses while its run goes on starts nothing more."""

@@ -9,6 +9,9 @@ import http.client
 import socket
 import ssl
 
+# nginx's cache statuses that mean the app itself answered.
+FROM_THE_APP = ("", "MISS", "BYPASS", "EXPIRED")
+
 
 def ask(scheme, port, server_name, path, release_header, timeout=10):
     """{status, release, cache, error}: status 0 and the error when nothing answered."""
@@ -31,3 +34,9 @@ def ask(scheme, port, server_name, path, release_header, timeout=10):
         return {"status": 0, "release": "", "cache": "", "error": str(error) or error.__class__.__name__}
     return {"status": response.status, "release": response.getheader(release_header, "") if release_header else "",
             "cache": response.getheader("X-Cache-Status", ""), "error": ""}
+
+
+def healthy(answer, release_header="", release=""):
+    """A 200 from the app itself (never from nginx's cache), and from release when one is named."""
+    return (answer["status"] == 200 and answer["cache"] in FROM_THE_APP
+            and (not release_header or not release or answer["release"] == release))

@@ -72,10 +72,9 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.roost.wsgi.plugins.module_utils.app_records import RECORDS_SPEC, named_apps, runner
-from ansible_collections.roost.wsgi.plugins.module_utils.processes import program_owner
+from ansible_collections.roost.wsgi.plugins.module_utils.processes import UNIT_DIR, program_owner
 
 CHUNK = 64 * 1024
-UNITS = "/etc/systemd/system"
 
 
 def tail(path, count):
@@ -118,7 +117,7 @@ def journal(run, app, count, since):
     return f"{app} jobs", f"roost-{app}-*.service", out.splitlines() if rc == 0 else []
 
 
-def read(apps, everyone, run, count, since, log_dir, nginx_logs, units_dir=UNITS):
+def read(apps, everyone, run, count, since, log_dir, nginx_logs, units_dir=UNIT_DIR):
     """Each log's source, path and last lines: the apps' files and jobs, then nginx's."""
     logs = []
     for app in apps:

@@ -64,29 +64,25 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.roost.wsgi.plugins.module_utils.app_records import RECORDS_SPEC, named_apps, read, runner
-from ansible_collections.roost.wsgi.plugins.module_utils.processes import program_owner
-from ansible_collections.roost.wsgi.plugins.module_utils.releases import live_release
-from ansible_collections.roost.wsgi.plugins.module_utils.through_nginx import ask
+from ansible_collections.roost.wsgi.plugins.module_utils.processes import UNIT_DIR, program_owner
+from ansible_collections.roost.wsgi.plugins.module_utils.releases import HISTORY, live_release, recent_releases
+from ansible_collections.roost.wsgi.plugins.module_utils.through_nginx import FROM_THE_APP, ask, healthy
 
 UWSGI_CTL = "/usr/local/sbin/roost-uwsgi-ctl"
 CERTIFICATES = "/etc/ssl/roost"
-UNITS = "/etc/systemd/system"
 
 
 def releases(root, now):
-    """The live release and the one before it, each with when it went live and how long ago."""
+    """The live release and the one before it (where a rollback goes), each with when it last went live."""
     live = live_release(root)
-    went_live = {}
     try:
-        with open(os.path.join(root, "history.log"), encoding="utf-8") as handle:
-            for line in handle:
-                fields = line.split()
-                if len(fields) == 2:
-                    went_live[fields[1]] = fields[0]
+        with open(os.path.join(root, HISTORY), encoding="utf-8") as handle:
+            history = handle.read()
     except OSError:
-        pass
-    order = sorted(went_live, key=went_live.get, reverse=True)
-    previous = next((release for release in order if release != live), "")
+        history = ""
+    # Each line is "TIME RELEASE"; a release's last line says when it last went live.
+    went_live = {fields[1]: fields[0] for fields in map(str.split, history.splitlines()) if len(fields) == 2}
+    previous = next((release for release in recent_releases(history) if release != live), "")
     return {"live": live, "live_since": went_live.get(live, ""), "live_for": age(went_live.get(live, ""), now),
             "previous": previous, "previous_since": went_live.get(previous, "")}
 
@@ -120,7 +116,7 @@ def health(record, timeout):
     answer = ask(scheme, 443 if scheme == "https" else 80, probe["server_name"], probe.get("path", "/healthz"),
                  probe.get("release_header", ""), timeout=timeout)
     answer["url"] = f"{scheme}://{probe['server_name']}{probe.get('path', '/healthz')}"
-    answer["healthy"] = answer["status"] == 200 and answer["cache"] in ("", "MISS", "BYPASS", "EXPIRED")
+    answer["healthy"] = healthy(answer)
     return answer
 
 
@@ -154,7 +150,7 @@ def programs(run, app, apps=()):
     return found
 
 
-def jobs(run, app, units=UNITS):
+def jobs(run, app, units=UNIT_DIR):
     """Each scheduled job's timer (next run) and service (last result), from systemd."""
     timers = sorted(os.path.basename(path) for path in glob.glob(os.path.join(units, f"roost-{glob.escape(app)}-*.timer")))
     if not timers:
@@ -234,7 +230,7 @@ def lines(app, found):
         said.append(f"  health   {hl['error']}")
     else:
         answer = hl["status"] or hl["error"]
-        cached = f" from nginx's cache ({hl['cache']})" if hl["cache"] not in ("", "MISS", "BYPASS", "EXPIRED") else ""
+        cached = f" from nginx's cache ({hl['cache']})" if hl["cache"] not in FROM_THE_APP else ""
         said.append(f"  health   {'OK' if hl['healthy'] else 'FAILING'}: {hl['url']} answered {answer}{cached}"
                     + (f", release {hl['release']}" if hl["release"] else ""))
     said.append(f"  uwsgi    {uw['error']}" if "error" in uw else

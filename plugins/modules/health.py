@@ -106,15 +106,7 @@ crashed:
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.roost.wsgi.plugins.module_utils.through_nginx import ask
-
-# nginx's cache statuses that mean the app itself answered.
-FROM_THE_APP = ("", "MISS", "BYPASS", "EXPIRED")
-
-
-def healthy(answer, release_header, release):
-    return (answer["status"] == 200 and answer["cache"] in FROM_THE_APP
-            and (not release_header or not release or answer["release"] == release))
+from ansible_collections.roost.wsgi.plugins.module_utils.through_nginx import FROM_THE_APP, ask, healthy
 
 
 def describe(answer, params, within=None):
